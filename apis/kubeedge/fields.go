@@ -1,0 +1,44 @@
+package kubeedge
+
+import (
+	"strconv"
+
+	"k8s.io/apimachinery/pkg/fields"
+)
+
+// Field selector labels supported on edgenodes.
+const (
+	FieldName        = "metadata.name"
+	FieldPhase       = "status.phase"
+	FieldReadiness   = "status.readiness"
+	FieldInternalIP  = "status.internalIP"
+	FieldKubeletPort = "status.kubeletPort"
+)
+
+// SelectableFieldLabels lists the field selector labels supported on edgenodes.
+var SelectableFieldLabels = []string{FieldName, FieldPhase, FieldReadiness, FieldInternalIP, FieldKubeletPort}
+
+// IsSelectableField reports whether label may be used in an edgenodes field selector.
+func IsSelectableField(label string) bool {
+	for _, l := range SelectableFieldLabels {
+		if l == label {
+			return true
+		}
+	}
+	return false
+}
+
+// SelectableFields returns the values of an EdgeNode that field selectors match against.
+func SelectableFields(n *EdgeNode) fields.Set {
+	port := ""
+	if n.Status.KubeletPort != 0 {
+		port = strconv.Itoa(int(n.Status.KubeletPort))
+	}
+	return fields.Set{
+		FieldName:        n.Name,
+		FieldPhase:       string(n.Status.Phase),
+		FieldReadiness:   string(n.Status.Readiness),
+		FieldInternalIP:  n.Status.InternalIP,
+		FieldKubeletPort: port,
+	}
+}

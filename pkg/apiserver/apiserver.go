@@ -1,0 +1,115 @@
+// Package apiserver assembles the EdgeWatcher aggregated API server.
+package apiserver
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apiserver/pkg/registry/rest"
+	genericapiserver "k8s.io/apiserver/pkg/server"
+	"k8s.io/apiserver/pkg/server/healthz"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/klog/v2"
+
+	"github.com/edgewatcher/edgewatcher/apis/kubeedge"
+	"github.com/edgewatcher/edgewatcher/apis/kubeedge/v1alpha1"
+	"github.com/edgewatcher/edgewatcher/pkg/apiservice"
+	"github.com/edgewatcher/edgewatcher/pkg/edgeview"
+	"github.com/edgewatcher/edgewatcher/registry/edgenode"
+)
+
+// ExtraConfig holds the EdgeWatcher-specific configuration.
+type ExtraConfig struct {
+	// Informers is the shared informer factory for core resources, with the Node transform set.
+	Informers informers.SharedInformerFactory
+	// View is the EdgeNode view fed by the Node informer.
+	View *edgeview.Cache
+	// APIService registers the server's own APIService after start; nil disables it.
+	APIService *apiservice.Registrar
+}
+
+// Config is the configuration of the EdgeWatcher API server.
+type Config struct {
+	GenericConfig *genericapiserver.Config
+	ExtraConfig   ExtraConfig
+}
+
+type completedConfig struct {
+	GenericConfig genericapiserver.CompletedConfig
+	ExtraConfig   *ExtraConfig
+}
+
+// CompletedConfig embeds a private pointer that cannot be instantiated outside of this package.
+type CompletedConfig struct {
+	*completedConfig
+}
+
+// Server is the EdgeWatcher API server.
+type Server struct {
+	GenericAPIServer *genericapiserver.GenericAPIServer
+}
+
+// Complete fills in any fields not set that are required to have valid data. It mutates the receiver.
+func (cfg *Config) Complete() CompletedConfig {
+	return CompletedConfig{&completedConfig{
+		GenericConfig: cfg.GenericConfig.Complete(nil),
+		ExtraConfig:   &cfg.ExtraConfig,
+	}}
+}
+
+// New returns a new Server from the given config.
+func (c completedConfig) New() (*Server, error) {
+	genericServer, err := c.GenericConfig.New("edgewatcher-apiserver", genericapiserver.NewEmptyDelegate())
+	if err != nil {
+		return nil, err
+	}
+	extra := c.ExtraConfig
+	nodeInformer := extra.Informers.Core().V1().Nodes().Informer()
+	registration, err := nodeInformer.AddEventHandler(extra.View)
+	if err != nil {
+		return nil, fmt.Errorf("watching nodes: %w", err)
+	}
+
+	apiGroupInfo := genericapiserver.NewDefaultAPIGroupInfo(kubeedge.GroupName, Scheme, metav1.ParameterCodec, Codecs)
+	apiGroupInfo.VersionedResourcesStorageMap[v1alpha1.SchemeGroupVersion.Version] = map[string]rest.Storage{
+		"edgenodes": edgenode.NewREST(extra.View),
+	}
+	if err := genericServer.InstallAPIGroup(&apiGroupInfo); err != nil {
+		return nil, err
+	}
+
+	if err := genericServer.AddReadyzChecks(healthz.NamedCheck("edgenode-cache", func(*http.Request) error {
+		if !extra.View.HasSynced() {
+			return edgeview.ErrNotSynced
+		}
+		return nil
+	})); err != nil {
+		return nil, err
+	}
+	genericServer.AddPostStartHookOrDie("start-edgewatcher-informers", func(ctx genericapiserver.PostStartHookContext) error {
+		extra.Informers.Start(ctx.Done())
+		go func() {
+			if cache.WaitForNamedCacheSyncWithContext(ctx, registration.HasSynced) {
+				extra.View.MarkSynced()
+			}
+		}()
+		return nil
+	})
+	if extra.APIService != nil {
+		genericServer.AddPostStartHookOrDie("register-apiservice", func(ctx genericapiserver.PostStartHookContext) error {
+			go extra.APIService.Run(ctx, 5*time.Minute)
+			return nil
+		})
+	}
+	klog.InfoS("EdgeWatcher API server configured", "group", kubeedge.GroupName)
+	return &Server{GenericAPIServer: genericServer}, nil
+}
+
+// Run starts serving until ctx is cancelled.
+func (s *Server) Run(ctx context.Context) error {
+	return s.GenericAPIServer.PrepareRun().RunWithContext(ctx)
+}

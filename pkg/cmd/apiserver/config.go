@@ -1,0 +1,142 @@
+package apiserver
+
+import (
+	"fmt"
+	"os"
+
+	genericapiserver "k8s.io/apiserver/pkg/server"
+	"k8s.io/apiserver/pkg/endpoints/openapi"
+	"k8s.io/apiserver/pkg/util/compatibility"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	aggregatorclient "k8s.io/kube-aggregator/pkg/client/clientset_generated/clientset/typed/apiregistration/v1"
+
+	"github.com/edgewatcher/edgewatcher/apis/kubeedge/v1alpha1"
+	"github.com/edgewatcher/edgewatcher/pkg/apiserver"
+	"github.com/edgewatcher/edgewatcher/pkg/apiservice"
+	"github.com/edgewatcher/edgewatcher/pkg/edgeview"
+	generatedopenapi "github.com/edgewatcher/edgewatcher/pkg/generated/openapi"
+)
+
+// ServerConfig builds the API server configuration from the options.
+func (o *Options) ServerConfig() (*apiserver.Config, error) {
+	restConfig, err := o.restConfig()
+	if err != nil {
+		return nil, err
+	}
+	generic, err := o.genericConfig()
+	if err != nil {
+		return nil, err
+	}
+	client, err := kubernetes.NewForConfig(restConfig)
+	if err != nil {
+		return nil, fmt.Errorf("creating Kubernetes client: %w", err)
+	}
+	factory := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithTransform(edgeview.SlimNode))
+
+	extra := apiserver.ExtraConfig{
+		Informers: factory,
+		View:      edgeview.NewCache(o.WatchHistorySize),
+	}
+	if o.Service.RegisterAPIService {
+		if extra.APIService, err = o.registrar(restConfig); err != nil {
+			return nil, err
+		}
+	}
+	return &apiserver.Config{GenericConfig: generic, ExtraConfig: extra}, nil
+}
+
+func (o *Options) genericConfig() (*genericapiserver.Config, error) {
+	c := genericapiserver.NewConfig(apiserver.Codecs)
+	c.EffectiveVersion = compatibility.DefaultBuildEffectiveVersion()
+	if err := o.SecureServing.ApplyTo(&c.SecureServing, &c.LoopbackClientConfig); err != nil {
+		return nil, err
+	}
+	namer := openapi.NewDefinitionNamer(apiserver.Scheme)
+	c.OpenAPIConfig = genericapiserver.DefaultOpenAPIConfig(generatedopenapi.GetOpenAPIDefinitions, namer)
+	c.OpenAPIConfig.Info.Title = "EdgeWatcher"
+	c.OpenAPIConfig.Info.Version = v1alpha1.SchemeGroupVersion.Version
+	c.OpenAPIV3Config = genericapiserver.DefaultOpenAPIV3Config(generatedopenapi.GetOpenAPIDefinitions, namer)
+	c.OpenAPIV3Config.Info.Title = "EdgeWatcher"
+	c.OpenAPIV3Config.Info.Version = v1alpha1.SchemeGroupVersion.Version
+	if err := o.Authentication.ApplyTo(&c.Authentication, c.SecureServing, c.OpenAPIConfig); err != nil {
+		return nil, err
+	}
+	if err := o.Authorization.ApplyTo(&c.Authorization); err != nil {
+		return nil, err
+	}
+	if err := o.Audit.ApplyTo(c); err != nil {
+		return nil, err
+	}
+	if err := o.Features.ApplyTo(c, nil, nil); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (o *Options) restConfig() (*rest.Config, error) {
+	var (
+		config *rest.Config
+		err    error
+	)
+	if o.Kubeconfig != "" {
+		config, err = clientcmd.BuildConfigFromFlags("", o.Kubeconfig)
+	} else {
+		config, err = rest.InClusterConfig()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("loading kubeconfig: %w", err)
+	}
+	config.UserAgent = "edgewatcher-apiserver"
+	// Protobuf keeps 100k-Node lists and watches cheap to decode.
+	config.ContentType = "application/vnd.kubernetes.protobuf"
+	config.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
+	return config, nil
+}
+
+func (o *Options) registrar(restConfig *rest.Config) (*apiservice.Registrar, error) {
+	caBundle, err := o.caBundle()
+	if err != nil {
+		return nil, err
+	}
+	jsonConfig := rest.CopyConfig(restConfig)
+	jsonConfig.ContentType, jsonConfig.AcceptContentTypes = "", ""
+	client, err := aggregatorclient.NewForConfig(jsonConfig)
+	if err != nil {
+		return nil, fmt.Errorf("creating APIService client: %w", err)
+	}
+	return &apiservice.Registrar{
+		Client:           client,
+		Group:            v1alpha1.GroupName,
+		Version:          v1alpha1.SchemeGroupVersion.Version,
+		ServiceNamespace: o.Service.Namespace,
+		ServiceName:      o.Service.Name,
+		ServicePort:      o.Service.Port,
+		CABundle:         caBundle,
+	}, nil
+}
+
+// caBundle returns the PEM the APIService trusts: the given file or the serving certificate chain.
+func (o *Options) caBundle() ([]byte, error) {
+	if o.Service.CABundleFile != "" {
+		b, err := os.ReadFile(o.Service.CABundleFile)
+		if err != nil {
+			return nil, fmt.Errorf("reading --apiservice-ca-file: %w", err)
+		}
+		return b, nil
+	}
+	if f := o.SecureServing.ServerCert.CertKey.CertFile; f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("reading serving certificate for the APIService CA bundle: %w", err)
+		}
+		return b, nil
+	}
+	if g := o.SecureServing.ServerCert.GeneratedCert; g != nil {
+		cert, _ := g.CurrentCertKeyContent()
+		return cert, nil
+	}
+	return nil, fmt.Errorf("no serving certificate to put in the APIService; set --apiservice-ca-file")
+}

@@ -1,0 +1,153 @@
+// Package apiserver holds the options and command of edgewatcher-apiserver.
+package apiserver
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+	"k8s.io/apimachinery/pkg/util/validation"
+	genericoptions "k8s.io/apiserver/pkg/server/options"
+	cliflag "k8s.io/component-base/cli/flag"
+	logsapi "k8s.io/component-base/logs/api/v1"
+
+	"github.com/edgewatcher/edgewatcher/pkg/edgeview"
+)
+
+// Options are the flags of edgewatcher-apiserver. The server keeps no state of its own:
+// it has no etcd and reads everything it serves from kube-apiserver.
+type Options struct {
+	SecureServing  *genericoptions.SecureServingOptionsWithLoopback
+	Authentication *genericoptions.DelegatingAuthenticationOptions
+	Authorization  *genericoptions.DelegatingAuthorizationOptions
+	Audit          *genericoptions.AuditOptions
+	Features       *genericoptions.FeatureOptions
+	Logging        *logsapi.LoggingConfiguration
+
+	// Kubeconfig is the kubeconfig for reading the cluster; empty means in-cluster.
+	Kubeconfig string
+	// Service describes how the cluster reaches this server.
+	Service ServiceOptions
+	// WatchHistorySize is how many edge node changes are kept for resuming watches.
+	WatchHistorySize int
+}
+
+// ServiceOptions name the Service in front of this server and the APIService that points at it.
+type ServiceOptions struct {
+	Namespace string
+	Name      string
+	Port      int32
+	// RegisterAPIService makes the server create or update its own APIService.
+	RegisterAPIService bool
+	// CABundleFile verifies the serving certificate; empty means the serving certificate itself.
+	CABundleFile string
+}
+
+// NewOptions returns the default options.
+func NewOptions() *Options {
+	o := &Options{
+		SecureServing:    genericoptions.NewSecureServingOptions().WithLoopback(),
+		Authentication:   genericoptions.NewDelegatingAuthenticationOptions(),
+		Authorization:    genericoptions.NewDelegatingAuthorizationOptions(),
+		Audit:            genericoptions.NewAuditOptions(),
+		Features:         genericoptions.NewFeatureOptions(),
+		Logging:          logsapi.NewLoggingConfiguration(),
+		WatchHistorySize: edgeview.DefaultHistorySize,
+		Service: ServiceOptions{
+			Namespace: "kubeedge",
+			Name:      "edge-watcher",
+			Port:      443,
+		},
+	}
+	o.SecureServing.BindPort = 8443
+	o.SecureServing.ServerCert.CertDirectory = "apiserver.local.config/certificates"
+	o.SecureServing.ServerCert.PairName = "apiserver"
+	// Priority and fairness needs watches on flowcontrol objects; kube-apiserver already applies it.
+	o.Features.EnablePriorityAndFairness = false
+	return o
+}
+
+// Flags returns the flags grouped in named sections.
+func (o *Options) Flags() cliflag.NamedFlagSets {
+	var fss cliflag.NamedFlagSets
+	o.SecureServing.AddFlags(fss.FlagSet("secure serving"))
+	o.Authentication.AddFlags(fss.FlagSet("authentication"))
+	o.Authorization.AddFlags(fss.FlagSet("authorization"))
+	o.Audit.AddFlags(fss.FlagSet("auditing"))
+	o.Features.AddFlags(fss.FlagSet("features"))
+	logsapi.AddFlags(o.Logging, fss.FlagSet("logging"))
+
+	fs := fss.FlagSet("edgewatcher")
+	fs.StringVar(&o.Kubeconfig, "kubeconfig", o.Kubeconfig, "Kubeconfig for reading Nodes and KubeEdge configuration. Empty means in-cluster.")
+	fs.IntVar(&o.WatchHistorySize, "watch-history-size", o.WatchHistorySize, "How many edge node changes to keep so that watches can resume from a resourceVersion.")
+
+	o.Service.AddFlags(fss.FlagSet("apiservice"))
+	return fss
+}
+
+// AddFlags adds the Service and APIService flags to fs.
+func (s *ServiceOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&s.Namespace, "service-namespace", s.Namespace, "Namespace of the Service in front of this server.")
+	fs.StringVar(&s.Name, "service-name", s.Name, "Name of the Service in front of this server. The self-signed serving certificate covers <name>.<namespace>.svc.")
+	fs.Int32Var(&s.Port, "service-port", s.Port, "Port of the Service in front of this server, used in the APIService.")
+	fs.BoolVar(&s.RegisterAPIService, "register-apiservice", s.RegisterAPIService, "Create or update the APIService v1alpha1.kubeedge.kubesphere.io with the CA bundle of the serving certificate.")
+	fs.StringVar(&s.CABundleFile, "apiservice-ca-file", s.CABundleFile, "PEM bundle that verifies the serving certificate, written to the APIService. Defaults to the serving certificate itself.")
+}
+
+// serviceDNSNames are the names kube-aggregator and in-cluster clients use for this server.
+func (s *ServiceOptions) serviceDNSNames() []string {
+	base := s.Name + "." + s.Namespace
+	return []string{base + ".svc", base, s.Name, base + ".svc.cluster.local"}
+}
+
+// Complete fills in defaults that depend on other options, such as the self-signed certificate.
+func (o *Options) Complete() error {
+	if err := o.Service.Validate(); err != nil {
+		return err
+	}
+	if err := dropStaleSelfSignedCert(&o.SecureServing.ServerCert, o.Service.serviceDNSNames()[0]); err != nil {
+		return err
+	}
+	hostname, _ := os.Hostname()
+	dns := o.Service.serviceDNSNames()
+	if hostname != "" {
+		dns = append(dns, hostname)
+	}
+	if err := o.SecureServing.MaybeDefaultWithSelfSignedCerts("localhost", dns, []net.IP{net.ParseIP("127.0.0.1"), net.IPv6loopback}); err != nil {
+		return fmt.Errorf("creating self-signed certificates: %w", err)
+	}
+	return nil
+}
+
+// Validate checks the options and returns every problem found.
+func (o *Options) Validate() error {
+	var errs []error
+	errs = append(errs, o.SecureServing.Validate()...)
+	errs = append(errs, o.Authentication.Validate()...)
+	errs = append(errs, o.Authorization.Validate()...)
+	errs = append(errs, o.Audit.Validate()...)
+	errs = append(errs, o.Features.Validate()...)
+	errs = append(errs, o.Service.Validate())
+	if o.WatchHistorySize < 1 {
+		errs = append(errs, fmt.Errorf("--watch-history-size %d: must be at least 1", o.WatchHistorySize))
+	}
+	return utilerrors.NewAggregate(errs)
+}
+
+// Validate checks the Service and APIService options.
+func (s *ServiceOptions) Validate() error {
+	var errs []error
+	if msgs := validation.IsDNS1123Label(s.Namespace); len(msgs) > 0 {
+		errs = append(errs, fmt.Errorf("--service-namespace %q: %s", s.Namespace, strings.Join(msgs, "; ")))
+	}
+	if msgs := validation.IsDNS1035Label(s.Name); len(msgs) > 0 {
+		errs = append(errs, fmt.Errorf("--service-name %q: %s", s.Name, strings.Join(msgs, "; ")))
+	}
+	if msgs := validation.IsValidPortNum(int(s.Port)); len(msgs) > 0 {
+		errs = append(errs, fmt.Errorf("--service-port %d: %s", s.Port, strings.Join(msgs, "; ")))
+	}
+	return utilerrors.NewAggregate(errs)
+}

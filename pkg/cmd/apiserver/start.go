@@ -1,0 +1,61 @@
+package apiserver
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+	cliflag "k8s.io/component-base/cli/flag"
+	logsapi "k8s.io/component-base/logs/api/v1"
+	"k8s.io/component-base/term"
+	"k8s.io/component-base/version"
+	"k8s.io/klog/v2"
+)
+
+// NewCommand returns the edgewatcher-apiserver command, which runs until ctx ends.
+func NewCommand(ctx context.Context) *cobra.Command {
+	o := NewOptions()
+	cmd := &cobra.Command{
+		Use:   "edgewatcher-apiserver",
+		Short: "Aggregated API server for kubeedge.kubesphere.io: edge nodes, join tokens and keadm commands",
+		Long: `edgewatcher-apiserver serves the kubeedge.kubesphere.io API group behind kube-apiserver.
+It keeps no state of its own: edgenodes is a live view over the cluster's edge Nodes.`,
+		SilenceUsage: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := logsapi.ValidateAndApply(o.Logging, nil); err != nil {
+				return err
+			}
+			cliflag.PrintFlags(cmd.Flags())
+			return Run(ctx, o)
+		},
+		Args: cobra.NoArgs,
+	}
+	fss := o.Flags()
+	fs := cmd.Flags()
+	for _, f := range fss.FlagSets {
+		fs.AddFlagSet(f)
+	}
+	cols, _, _ := term.TerminalSize(cmd.OutOrStdout())
+	cliflag.SetUsageAndHelpFunc(cmd, fss, cols)
+	return cmd
+}
+
+// Run completes and validates the options, then serves until ctx ends.
+func Run(ctx context.Context, o *Options) error {
+	if err := o.Complete(); err != nil {
+		return err
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	config, err := o.ServerConfig()
+	if err != nil {
+		return err
+	}
+	server, err := config.Complete().New()
+	if err != nil {
+		return fmt.Errorf("creating server: %w", err)
+	}
+	klog.InfoS("Starting edgewatcher-apiserver", "version", version.Get().GitVersion)
+	return server.Run(ctx)
+}

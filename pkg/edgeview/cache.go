@@ -1,0 +1,306 @@
+package edgeview
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/klog/v2"
+
+	"github.com/edgewatcher/edgewatcher/apis/kubeedge"
+)
+
+// DefaultHistorySize is how many changes a Cache keeps for watches that resume from a resource version.
+const DefaultHistorySize = 10000
+
+// waitForResourceVersion bounds how long a watch waits for the cache to reach a future resource version.
+const waitForResourceVersion = 3 * time.Second
+
+// Cache is the in-memory, watchable set of EdgeNodes derived from Node events.
+// It implements cache.ResourceEventHandler; feed it from a Node informer.
+type Cache struct {
+	mu       sync.RWMutex
+	progress *sync.Cond // signalled whenever rv advances
+
+	items map[string]*kubeedge.EdgeNode
+	// rv is the highest Node resource version observed.
+	rv uint64
+	// oldest is the lowest resource version a watch may resume from.
+	oldest   uint64
+	synced   bool
+	history  *history
+	watchers map[uint64]*watcher
+	nextID   uint64
+	// watcherBuffer is the per-watcher queue length before a slow watcher is closed.
+	watcherBuffer int
+}
+
+var _ cache.ResourceEventHandler = &Cache{}
+
+// NewCache returns an empty Cache that keeps historySize changes for resuming watches.
+func NewCache(historySize int) *Cache {
+	c := &Cache{
+		items:         map[string]*kubeedge.EdgeNode{},
+		history:       newHistory(historySize),
+		watchers:      map[uint64]*watcher{},
+		watcherBuffer: 1000,
+	}
+	c.progress = sync.NewCond(c.mu.RLocker())
+	return c
+}
+
+// MarkSynced records that the informer delivered its initial list.
+// Watches may resume only from resource versions observed after this point.
+func (c *Cache) MarkSynced() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.synced {
+		c.synced = true
+		c.oldest = c.rv
+		klog.InfoS("Edge node cache synced", "edgeNodes", len(c.items), "resourceVersion", c.rv)
+	}
+}
+
+// HasSynced reports whether MarkSynced was called.
+func (c *Cache) HasSynced() bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.synced
+}
+
+// OnAdd implements cache.ResourceEventHandler.
+func (c *Cache) OnAdd(obj interface{}, isInInitialList bool) {
+	node, ok := obj.(*corev1.Node)
+	if !ok {
+		return
+	}
+	c.apply(node, false, isInInitialList)
+}
+
+// OnUpdate implements cache.ResourceEventHandler.
+func (c *Cache) OnUpdate(_, newObj interface{}) {
+	node, ok := newObj.(*corev1.Node)
+	if !ok {
+		return
+	}
+	c.apply(node, false, false)
+}
+
+// OnDelete implements cache.ResourceEventHandler.
+func (c *Cache) OnDelete(obj interface{}) {
+	switch t := obj.(type) {
+	case *corev1.Node:
+		c.apply(t, true, false)
+	case cache.DeletedFinalStateUnknown:
+		c.forget(t.Key)
+	}
+}
+
+// apply folds one Node event into the view.
+func (c *Cache) apply(node *corev1.Node, deleted, initial bool) {
+	rv, err := strconv.ParseUint(node.ResourceVersion, 10, 64)
+	if err != nil {
+		klog.ErrorS(err, "Ignoring node with unparsable resourceVersion", "node", klog.KObj(node))
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if rv < c.rv {
+		// Never move backwards: a resumed watch relies on increasing versions.
+		rv = c.rv
+	}
+	prev, had := c.items[node.Name]
+	var next *kubeedge.EdgeNode
+	if !deleted && IsEdgeNode(node) {
+		next = FromNode(node)
+	}
+	var ch change
+	switch {
+	case next == nil && had:
+		delete(c.items, node.Name)
+		last := prev
+		if deleted {
+			last = FromNode(node)
+		}
+		ch = change{kind: watch.Deleted, obj: withResourceVersion(last, rv), prev: prev}
+	case next != nil && !had:
+		c.items[node.Name] = next
+		ch = change{kind: watch.Added, obj: next}
+	case next != nil && had:
+		c.items[node.Name] = next
+		if sameView(prev, next) {
+			c.advance(rv)
+			return
+		}
+		ch = change{kind: watch.Modified, obj: next, prev: prev}
+	default:
+		c.advance(rv)
+		return
+	}
+	ch.rv = rv
+	c.advance(rv)
+	if initial || !c.synced {
+		return
+	}
+	c.record(ch)
+}
+
+// forget removes an item whose deletion was missed; watches cannot resume across it.
+func (c *Cache) forget(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	prev, ok := c.items[key]
+	if !ok {
+		return
+	}
+	delete(c.items, key)
+	if !c.synced {
+		return
+	}
+	c.record(change{kind: watch.Deleted, rv: c.rv, obj: prev, prev: prev})
+	c.oldest = c.rv + 1
+}
+
+// advance moves the observed resource version forward and wakes waiting watches.
+func (c *Cache) advance(rv uint64) {
+	if rv > c.rv {
+		c.rv = rv
+		c.progress.Broadcast()
+	}
+}
+
+// record stores a change and fans it out to watchers; the caller holds c.mu.
+func (c *Cache) record(ch change) {
+	if evicted, ok := c.history.add(ch); ok && evicted.rv > c.oldest {
+		c.oldest = evicted.rv
+	}
+	for id, w := range c.watchers {
+		if !w.offer(ch) {
+			klog.V(2).InfoS("Closing a slow edge node watch", "watcher", id, "buffer", c.watcherBuffer)
+			delete(c.watchers, id)
+			w.closeInput()
+		}
+	}
+}
+
+// Get returns the EdgeNode called name and whether it exists.
+func (c *Cache) Get(name string) (*kubeedge.EdgeNode, bool, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if !c.synced {
+		return nil, false, ErrNotSynced
+	}
+	en, ok := c.items[name]
+	return en, ok, nil
+}
+
+// List returns the EdgeNodes that pass filter, sorted by name, and the resource version they reflect.
+func (c *Cache) List(filter func(*kubeedge.EdgeNode) bool) ([]*kubeedge.EdgeNode, string, error) {
+	c.mu.RLock()
+	if !c.synced {
+		c.mu.RUnlock()
+		return nil, "", ErrNotSynced
+	}
+	out := make([]*kubeedge.EdgeNode, 0, len(c.items))
+	for _, en := range c.items {
+		if filter == nil || filter(en) {
+			out = append(out, en)
+		}
+	}
+	rv := c.rv
+	c.mu.RUnlock()
+	slices.SortFunc(out, func(a, b *kubeedge.EdgeNode) int { return strings.Compare(a.Name, b.Name) })
+	return out, strconv.FormatUint(rv, 10), nil
+}
+
+// Len returns the number of EdgeNodes in the view.
+func (c *Cache) Len() int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return len(c.items)
+}
+
+// WaitForResourceVersion blocks until the view reflects rv ("" and "0" need nothing),
+// or fails with ResourceVersionTooLargeError after a short wait.
+func (c *Cache) WaitForResourceVersion(ctx context.Context, rv string) error {
+	n, err := parseResourceVersion(rv)
+	if err != nil {
+		return err
+	}
+	return c.waitForVersion(ctx, n)
+}
+
+func (c *Cache) waitForVersion(ctx context.Context, rv uint64) error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if !c.synced {
+		return ErrNotSynced
+	}
+	if !c.waitFor(ctx, rv) {
+		return &ResourceVersionTooLargeError{Requested: rv, Current: c.rv}
+	}
+	return nil
+}
+
+// parseResourceVersion returns 0 for "" and "0", meaning "the current state".
+func parseResourceVersion(rv string) (uint64, error) {
+	if rv == "" || rv == "0" {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(rv, 10, 64)
+	if err != nil {
+		return 0, &InvalidResourceVersionError{Value: rv}
+	}
+	return n, nil
+}
+
+// waitFor blocks until the cache has observed rv, the timeout passes or ctx ends; the caller holds c.mu.RLock.
+func (c *Cache) waitFor(ctx context.Context, rv uint64) bool {
+	if c.rv >= rv {
+		return true
+	}
+	deadline := time.Now().Add(waitForResourceVersion)
+	stop := context.AfterFunc(ctx, c.wake)
+	defer stop()
+	timer := time.AfterFunc(waitForResourceVersion, c.wake)
+	defer timer.Stop()
+	for c.rv < rv && time.Now().Before(deadline) && ctx.Err() == nil {
+		c.progress.Wait()
+	}
+	return c.rv >= rv
+}
+
+// wake releases waiters; taking the write lock orders it after their condition checks.
+func (c *Cache) wake() {
+	c.mu.Lock()
+	c.progress.Broadcast()
+	c.mu.Unlock()
+}
+
+func withResourceVersion(en *kubeedge.EdgeNode, rv uint64) *kubeedge.EdgeNode {
+	s := strconv.FormatUint(rv, 10)
+	if en.ResourceVersion == s {
+		return en
+	}
+	out := *en
+	out.ResourceVersion = s
+	return &out
+}
+
+// sameView reports whether two versions of an EdgeNode differ only in resource version.
+func sameView(a, b *kubeedge.EdgeNode) bool {
+	return a.UID == b.UID &&
+		a.CreationTimestamp.Equal(&b.CreationTimestamp) &&
+		a.DeletionTimestamp.Equal(b.DeletionTimestamp) &&
+		maps.Equal(a.Labels, b.Labels) &&
+		equality.Semantic.DeepEqual(a.Spec, b.Spec) &&
+		equality.Semantic.DeepEqual(a.Status, b.Status)
+}

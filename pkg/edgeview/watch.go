@@ -1,0 +1,199 @@
+package edgeview
+
+import (
+	"context"
+	"strconv"
+	"sync"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
+
+	"github.com/edgewatcher/edgewatcher/apis/kubeedge"
+)
+
+// InitialEventsEndAnnotation marks the bookmark that ends the initial events of a watch.
+const InitialEventsEndAnnotation = metav1.InitialEventsAnnotationKey
+
+// WatchOptions selects where a watch starts and what it sees.
+type WatchOptions struct {
+	// ResourceVersion is "" or "0" to start from the current state, or a version to resume after.
+	ResourceVersion string
+	// SendInitialEvents overrides whether the current state is replayed first.
+	SendInitialEvents *bool
+	// AllowBookmarks lets the watch end its initial events with a bookmark.
+	AllowBookmarks bool
+	// Filter selects the EdgeNodes the watcher sees; nil means all.
+	Filter func(*kubeedge.EdgeNode) bool
+}
+
+// Watch starts a watch on the view. With no resource version it replays the current
+// EdgeNodes as Added events and then follows; with one it resumes after it, or fails
+// with ResourceVersionTooOldError when those changes are no longer kept.
+func (c *Cache) Watch(ctx context.Context, opts WatchOptions) (watch.Interface, error) {
+	from, err := parseResourceVersion(opts.ResourceVersion)
+	if err != nil {
+		return nil, err
+	}
+	replay := from == 0
+	if opts.SendInitialEvents != nil {
+		replay = *opts.SendInitialEvents
+	}
+	filter := opts.Filter
+	if filter == nil {
+		filter = func(*kubeedge.EdgeNode) bool { return true }
+	}
+
+	if err := c.waitForVersion(ctx, from); err != nil {
+		return nil, err
+	}
+
+	// Registration and the snapshot of initial events must be atomic with respect to changes.
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if from != 0 && from < c.oldest {
+		return nil, &ResourceVersionTooOldError{Requested: from, Oldest: c.oldest}
+	}
+	w := newWatcher(filter, c.watcherBuffer)
+	if replay {
+		for _, en := range c.items {
+			if filter(en) {
+				w.initial = append(w.initial, watch.Event{Type: watch.Added, Object: en})
+			}
+		}
+		if opts.SendInitialEvents != nil && opts.AllowBookmarks {
+			w.initial = append(w.initial, initialEventsEnd(c.rv))
+		}
+	}
+	if from != 0 && !replay {
+		w.backlog = c.history.since(from)
+	}
+	c.nextID++
+	id := c.nextID
+	c.watchers[id] = w
+	go w.run(ctx, func() { c.removeWatcher(id) })
+	return w, nil
+}
+
+func (c *Cache) removeWatcher(id uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if w, ok := c.watchers[id]; ok {
+		delete(c.watchers, id)
+		w.closeInput()
+	}
+}
+
+func initialEventsEnd(rv uint64) watch.Event {
+	return watch.Event{Type: watch.Bookmark, Object: &kubeedge.EdgeNode{ObjectMeta: metav1.ObjectMeta{
+		ResourceVersion: strconv.FormatUint(rv, 10),
+		Annotations:     map[string]string{InitialEventsEndAnnotation: "true"},
+	}}}
+}
+
+// watcher is one client's watch: an input queue of changes and a result channel of events.
+type watcher struct {
+	filter  func(*kubeedge.EdgeNode) bool
+	initial []watch.Event
+	// backlog holds the kept changes after the resume point, delivered before input.
+	backlog []change
+	input   chan change
+	result  chan watch.Event
+	done    chan struct{}
+
+	stopOnce  sync.Once
+	closeOnce sync.Once
+}
+
+var _ watch.Interface = &watcher{}
+
+func newWatcher(filter func(*kubeedge.EdgeNode) bool, buffer int) *watcher {
+	return &watcher{
+		filter: filter,
+		input:  make(chan change, buffer),
+		result: make(chan watch.Event),
+		done:   make(chan struct{}),
+	}
+}
+
+// ResultChan implements watch.Interface.
+func (w *watcher) ResultChan() <-chan watch.Event { return w.result }
+
+// Stop implements watch.Interface.
+func (w *watcher) Stop() { w.stopOnce.Do(func() { close(w.done) }) }
+
+// offer queues ch without blocking and reports false when the watcher is too slow.
+func (w *watcher) offer(ch change) bool {
+	select {
+	case w.input <- ch:
+		return true
+	default:
+		return false
+	}
+}
+
+func (w *watcher) closeInput() { w.closeOnce.Do(func() { close(w.input) }) }
+
+// run delivers initial events, then queued changes, until the input closes, Stop or ctx.
+func (w *watcher) run(ctx context.Context, unregister func()) {
+	defer close(w.result)
+	defer unregister()
+	for _, ev := range w.initial {
+		if !w.send(ctx, ev) {
+			return
+		}
+	}
+	w.initial = nil
+	for _, ch := range w.backlog {
+		if ev, visible := w.translate(ch); visible && !w.send(ctx, ev) {
+			return
+		}
+	}
+	w.backlog = nil
+	for {
+		select {
+		case ch, ok := <-w.input:
+			if !ok {
+				return
+			}
+			if ev, visible := w.translate(ch); visible && !w.send(ctx, ev) {
+				return
+			}
+		case <-w.done:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (w *watcher) send(ctx context.Context, ev watch.Event) bool {
+	select {
+	case w.result <- ev:
+		return true
+	case <-w.done:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// translate turns a change into the event this watcher's filter should see, as the
+// API server's watch cache does: an object that stops matching is reported Deleted.
+func (w *watcher) translate(ch change) (watch.Event, bool) {
+	switch ch.kind {
+	case watch.Added:
+		return watch.Event{Type: watch.Added, Object: ch.obj}, w.filter(ch.obj)
+	case watch.Deleted:
+		return watch.Event{Type: watch.Deleted, Object: ch.obj}, w.filter(ch.prev)
+	}
+	now, before := w.filter(ch.obj), w.filter(ch.prev)
+	switch {
+	case now && before:
+		return watch.Event{Type: watch.Modified, Object: ch.obj}, true
+	case now:
+		return watch.Event{Type: watch.Added, Object: ch.obj}, true
+	case before:
+		return watch.Event{Type: watch.Deleted, Object: withResourceVersion(ch.prev, ch.rv)}, true
+	}
+	return watch.Event{}, false
+}

@@ -1,0 +1,144 @@
+// Package edgenode serves the edgenodes resource from the in-memory EdgeNode view.
+package edgenode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metainternalversion "k8s.io/apimachinery/pkg/apis/meta/internalversion"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/apiserver/pkg/registry/rest"
+	"k8s.io/apiserver/pkg/storage"
+
+	"github.com/edgewatcher/edgewatcher/apis/kubeedge"
+	"github.com/edgewatcher/edgewatcher/pkg/edgeview"
+)
+
+// REST serves edgenodes: get, list and watch over the EdgeNode view.
+type REST struct {
+	view *edgeview.Cache
+	rest.TableConvertor
+}
+
+var (
+	_ rest.Storage              = &REST{}
+	_ rest.Scoper               = &REST{}
+	_ rest.KindProvider         = &REST{}
+	_ rest.SingularNameProvider = &REST{}
+	_ rest.ShortNamesProvider   = &REST{}
+	_ rest.CategoriesProvider   = &REST{}
+	_ rest.Getter               = &REST{}
+	_ rest.Lister               = &REST{}
+	_ rest.Watcher              = &REST{}
+	_ rest.TableConvertor       = &REST{}
+)
+
+// NewREST returns the edgenodes storage backed by view.
+func NewREST(view *edgeview.Cache) *REST {
+	return &REST{view: view, TableConvertor: tableConvertor{}}
+}
+
+// New implements rest.Storage.
+func (r *REST) New() runtime.Object { return &kubeedge.EdgeNode{} }
+
+// Destroy implements rest.Storage.
+func (r *REST) Destroy() {}
+
+// NamespaceScoped implements rest.Scoper.
+func (r *REST) NamespaceScoped() bool { return false }
+
+// Kind implements rest.KindProvider.
+func (r *REST) Kind() string { return "EdgeNode" }
+
+// GetSingularName implements rest.SingularNameProvider.
+func (r *REST) GetSingularName() string { return "edgenode" }
+
+// ShortNames implements rest.ShortNamesProvider.
+func (r *REST) ShortNames() []string { return []string{"en"} }
+
+// Categories implements rest.CategoriesProvider.
+func (r *REST) Categories() []string { return []string{"kubeedge"} }
+
+// NewList implements rest.Lister.
+func (r *REST) NewList() runtime.Object { return &kubeedge.EdgeNodeList{} }
+
+// Get implements rest.Getter.
+func (r *REST) Get(_ context.Context, name string, _ *metav1.GetOptions) (runtime.Object, error) {
+	en, ok, err := r.view.Get(name)
+	if err != nil {
+		return nil, apiError(err)
+	}
+	if !ok {
+		return nil, apierrors.NewNotFound(kubeedge.Resource("edgenodes"), name)
+	}
+	return en, nil
+}
+
+// List implements rest.Lister. Results are sorted by name, as the Kube API orders them.
+func (r *REST) List(ctx context.Context, opts *metainternalversion.ListOptions) (runtime.Object, error) {
+	if err := checkListOptions(opts); err != nil {
+		return nil, err
+	}
+	if opts != nil && opts.ResourceVersion != "" && opts.ResourceVersion != "0" {
+		// Serve "not older than" reads only once the view has caught up.
+		if err := r.view.WaitForResourceVersion(ctx, opts.ResourceVersion); err != nil {
+			return nil, apiError(err)
+		}
+	}
+	items, rv, err := r.view.List(matcher(opts))
+	if err != nil {
+		return nil, apiError(err)
+	}
+	list := &kubeedge.EdgeNodeList{ListMeta: metav1.ListMeta{ResourceVersion: rv}, Items: make([]kubeedge.EdgeNode, len(items))}
+	for i, en := range items {
+		list.Items[i] = *en
+	}
+	return list, nil
+}
+
+// Watch implements rest.Watcher.
+func (r *REST) Watch(ctx context.Context, opts *metainternalversion.ListOptions) (watch.Interface, error) {
+	if err := checkListOptions(opts); err != nil {
+		return nil, err
+	}
+	wo := edgeview.WatchOptions{Filter: matcher(opts)}
+	if opts != nil {
+		wo.ResourceVersion = opts.ResourceVersion
+		wo.SendInitialEvents = opts.SendInitialEvents
+		wo.AllowBookmarks = opts.AllowWatchBookmarks
+	}
+	w, err := r.view.Watch(ctx, wo)
+	if err != nil {
+		return nil, apiError(err)
+	}
+	return w, nil
+}
+
+func checkListOptions(opts *metainternalversion.ListOptions) error {
+	if opts != nil && opts.ResourceVersionMatch == metav1.ResourceVersionMatchExact {
+		return apierrors.NewBadRequest("resourceVersionMatch=Exact is not supported for edgenodes: they are served from a live view; use NotOlderThan")
+	}
+	return nil
+}
+
+// apiError maps view errors to API status errors.
+func apiError(err error) error {
+	var tooOld *edgeview.ResourceVersionTooOldError
+	var tooLarge *edgeview.ResourceVersionTooLargeError
+	var invalid *edgeview.InvalidResourceVersionError
+	switch {
+	case errors.Is(err, edgeview.ErrNotSynced):
+		return apierrors.NewServiceUnavailable(err.Error())
+	case errors.As(err, &tooOld):
+		return apierrors.NewResourceExpired(fmt.Sprintf("edgenodes: %v", err))
+	case errors.As(err, &tooLarge):
+		return storage.NewTooLargeResourceVersionError(tooLarge.Requested, tooLarge.Current, 1)
+	case errors.As(err, &invalid):
+		return apierrors.NewBadRequest(err.Error())
+	}
+	return apierrors.NewInternalError(err)
+}

@@ -1,0 +1,86 @@
+package edgenode
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/duration"
+
+	"github.com/edgewatcher/edgewatcher/apis/kubeedge"
+)
+
+var columns = []metav1.TableColumnDefinition{
+	{Name: "Name", Type: "string", Format: "name", Description: "Name of the edge node."},
+	{Name: "Status", Type: "string", Description: "Readiness from the Node's Ready condition: Ready, NotReady or Unknown."},
+	{Name: "Internal-IP", Type: "string", Description: "The Node's InternalIP address."},
+	{Name: "Kubelet-Port", Type: "integer", Description: "status.daemonEndpoints.kubeletEndpoint.Port: the port cloudcore's tunnel owns."},
+	{Name: "KubeEdge", Type: "string", Description: "KubeEdge version the node reports."},
+	{Name: "Age", Type: "string", Description: "Time since the node was created."},
+	{Name: "Phase", Type: "string", Priority: 1, Description: "Lifecycle phase: Pending, Joined, Expired or Conflict."},
+}
+
+// tableConvertor prints EdgeNodes for kubectl get.
+type tableConvertor struct{}
+
+// ConvertToTable implements rest.TableConvertor.
+func (tableConvertor) ConvertToTable(_ context.Context, obj runtime.Object, _ runtime.Object) (*metav1.Table, error) {
+	table := &metav1.Table{ColumnDefinitions: columns}
+	switch t := obj.(type) {
+	case *kubeedge.EdgeNode:
+		table.Rows = []metav1.TableRow{row(t)}
+	case *kubeedge.EdgeNodeList:
+		table.Rows = make([]metav1.TableRow, len(t.Items))
+		for i := range t.Items {
+			table.Rows[i] = row(&t.Items[i])
+		}
+	default:
+		return nil, fmt.Errorf("cannot print %T as an edgenodes table", obj)
+	}
+	if m, err := meta.ListAccessor(obj); err == nil {
+		table.ResourceVersion = m.GetResourceVersion()
+		table.Continue = m.GetContinue()
+	} else if m, err := meta.Accessor(obj); err == nil {
+		table.ResourceVersion = m.GetResourceVersion()
+	}
+	return table, nil
+}
+
+func row(en *kubeedge.EdgeNode) metav1.TableRow {
+	return metav1.TableRow{
+		Object: runtime.RawExtension{Object: en},
+		Cells: []interface{}{
+			en.Name,
+			string(en.Status.Readiness),
+			orNone(en.Status.InternalIP),
+			portCell(en.Status.KubeletPort),
+			orNone(en.Status.KubeEdgeVersion),
+			age(en.CreationTimestamp),
+			string(en.Status.Phase),
+		},
+	}
+}
+
+func portCell(port int32) interface{} {
+	if port == 0 {
+		return "<none>"
+	}
+	return int64(port)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "<none>"
+	}
+	return s
+}
+
+func age(t metav1.Time) string {
+	if t.IsZero() {
+		return "<unknown>"
+	}
+	return duration.HumanDuration(time.Since(t.Time))
+}
