@@ -1,0 +1,105 @@
+package edgeview
+
+import (
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/edgewatcher/edgewatcher/apis/kubeedge"
+)
+
+func TestFromNode(t *testing.T) {
+	tests := []struct {
+		name          string
+		node          *corev1.Node
+		wantReadiness kubeedge.NodeReadiness
+		wantIP        string
+	}{
+		{"ready", testNode("a", 1, true, "198.51.100.1", corev1.ConditionTrue), kubeedge.NodeReady, "198.51.100.1"},
+		{"not ready", testNode("a", 1, true, "198.51.100.1", corev1.ConditionFalse), kubeedge.NodeNotReady, "198.51.100.1"},
+		{"unknown", testNode("a", 1, true, "198.51.100.1", corev1.ConditionUnknown), kubeedge.NodeReadinessUnknown, "198.51.100.1"},
+		{"no condition", testNode("a", 1, true, "198.51.100.1", ""), kubeedge.NodeReadinessUnknown, "198.51.100.1"},
+		{"no address", func() *corev1.Node {
+			n := testNode("a", 1, true, "", corev1.ConditionTrue)
+			n.Status.Addresses = nil
+			return n
+		}(), kubeedge.NodeReady, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			en := FromNode(tt.node)
+			if en.Name != "a" || en.UID != "uid-a" || en.ResourceVersion != "1" {
+				t.Errorf("metadata not carried over: %+v", en.ObjectMeta)
+			}
+			if en.Status.Readiness != tt.wantReadiness {
+				t.Errorf("readiness = %q, want %q", en.Status.Readiness, tt.wantReadiness)
+			}
+			if en.Status.InternalIP != tt.wantIP {
+				t.Errorf("internalIP = %q, want %q", en.Status.InternalIP, tt.wantIP)
+			}
+			if en.Status.Phase != kubeedge.EdgeNodeJoined {
+				t.Errorf("phase = %q, want Joined", en.Status.Phase)
+			}
+			if en.Status.KubeletPort != 10351 || en.Status.KubeEdgeVersion != "v1.23.1" {
+				t.Errorf("port/version = %d/%q", en.Status.KubeletPort, en.Status.KubeEdgeVersion)
+			}
+			hasCondition := len(tt.node.Status.Conditions) > 0
+			if got := len(en.Status.Conditions) == 1; got != hasCondition {
+				t.Fatalf("conditions = %+v", en.Status.Conditions)
+			}
+			if hasCondition && en.Status.Conditions[0].Type != "Ready" {
+				t.Errorf("condition type = %q", en.Status.Conditions[0].Type)
+			}
+		})
+	}
+}
+
+func TestKubeEdgeVersion(t *testing.T) {
+	for in, want := range map[string]string{
+		"v1.31.5-kubeedge-v1.23.1": "v1.23.1",
+		"v1.19.3-kubeedge-v1.6.2":  "v1.6.2",
+		"v1.37.2":                  "v1.37.2",
+		"":                         "",
+		"v1.30.0-kubeedge-":        "v1.30.0-kubeedge-",
+	} {
+		if got := KubeEdgeVersion(in); got != want {
+			t.Errorf("KubeEdgeVersion(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSlimNodeKeepsOnlyWhatTheViewReads(t *testing.T) {
+	full := testNode("a", 7, true, "198.51.100.1", corev1.ConditionTrue)
+	full.Annotations = map[string]string{"big": "annotation"}
+	full.ManagedFields = []metav1.ManagedFieldsEntry{{Manager: "kubelet"}}
+	full.Spec.PodCIDR = "10.244.0.0/24"
+	full.Status.Images = []corev1.ContainerImage{{Names: []string{"img"}, SizeBytes: 1}}
+	full.Status.Capacity = corev1.ResourceList{corev1.ResourceCPU: {}}
+	full.Status.NodeInfo.OSImage = "Debian"
+	full.Status.Conditions = append(full.Status.Conditions, corev1.NodeCondition{Type: corev1.NodeMemoryPressure, Status: corev1.ConditionFalse})
+	full.Status.Conditions[0].LastHeartbeatTime = metav1.Now()
+
+	obj, err := SlimNode(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slim := obj.(*corev1.Node)
+	if slim.Annotations != nil || slim.ManagedFields != nil || slim.Spec.PodCIDR != "" ||
+		slim.Status.Images != nil || slim.Status.Capacity != nil || slim.Status.NodeInfo.OSImage != "" {
+		t.Errorf("slim node kept unneeded fields: %+v", slim)
+	}
+	if len(slim.Status.Conditions) != 1 || slim.Status.Conditions[0].Type != corev1.NodeReady ||
+		!slim.Status.Conditions[0].LastHeartbeatTime.IsZero() {
+		t.Errorf("conditions = %+v, want only Ready without heartbeat", slim.Status.Conditions)
+	}
+	// The view computed from the slim node equals the one from the full node.
+	a, b := FromNode(full), FromNode(slim)
+	a.Status.Conditions[0].LastTransitionTime = b.Status.Conditions[0].LastTransitionTime
+	if !sameView(a, b) {
+		t.Errorf("view differs after transform:\n%+v\n%+v", a, b)
+	}
+	if other, _ := SlimNode("not a node"); other != "not a node" {
+		t.Errorf("non-node objects must pass through")
+	}
+}
