@@ -23,7 +23,7 @@ go tool conversion-gen --go-header-file "${BOILERPLATE}" --output-file zz_genera
 echo "openapi-gen"
 go tool openapi-gen --go-header-file "${BOILERPLATE}" --output-file zz_generated.openapi.go \
 	--output-dir pkg/generated/openapi --output-pkg "${MODULE}/pkg/generated/openapi" \
-	--report-filename /dev/null \
+	--report-filename /dev/null --output-model-name-file zz_generated.model_name.go \
 	k8s.io/apimachinery/pkg/apis/meta/v1 k8s.io/apimachinery/pkg/runtime k8s.io/apimachinery/pkg/version \
 	"${VERSIONED}"
 echo "client-gen"

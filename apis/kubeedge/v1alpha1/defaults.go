@@ -9,7 +9,7 @@ func addDefaultingFuncs(scheme *runtime.Scheme) error {
 }
 
 // SetDefaults_EdgeNodeTaint defaults a taint's effect to NoSchedule.
-func SetDefaults_EdgeNodeTaint(t *EdgeNodeTaint) { //nolint:revive,staticcheck // generator naming convention
+func SetDefaults_EdgeNodeTaint(t *EdgeNodeTaint) {
 	if t.Effect == "" {
 		t.Effect = "NoSchedule"
 	}

@@ -1,4 +1,5 @@
 // +k8s:openapi-gen=true
+// +k8s:openapi-model-package=io.edgewatcher.kubeedge.v1alpha1
 // +k8s:deepcopy-gen=package
 // +k8s:conversion-gen=github.com/edgewatcher/edgewatcher/apis/kubeedge
 // +k8s:defaulter-gen=TypeMeta

@@ -1,0 +1,53 @@
+package framework
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// Kubectl runs the real kubectl as the admin user and returns its stdout and stderr; the error includes stderr.
+func (cp *ControlPlane) Kubectl(ctx context.Context, args ...string) (stdout, stderr string, err error) {
+	return cp.runKubectl(ctx, cp.AdminKubeconfig, nil, args)
+}
+
+// KubectlWithStdin runs kubectl as the admin user with stdin as its standard input, e.g. for `apply -f -`.
+func (cp *ControlPlane) KubectlWithStdin(ctx context.Context, stdin string, args ...string) (stdout, stderr string, err error) {
+	return cp.runKubectl(ctx, cp.AdminKubeconfig, strings.NewReader(stdin), args)
+}
+
+// KubectlWithKubeconfig runs kubectl with the given kubeconfig file.
+func (cp *ControlPlane) KubectlWithKubeconfig(ctx context.Context, kubeconfig string, args ...string) (stdout, stderr string, err error) {
+	return cp.runKubectl(ctx, kubeconfig, nil, args)
+}
+
+// KubectlAs runs kubectl as user in groups, using a freshly minted client certificate.
+func (cp *ControlPlane) KubectlAs(ctx context.Context, user string, groups []string, args ...string) (stdout, stderr string, err error) {
+	kubeconfig, err := cp.KubeconfigFor(user, groups...)
+	if err != nil {
+		return "", "", err
+	}
+	return cp.runKubectl(ctx, kubeconfig, nil, args)
+}
+
+// runKubectl executes kubectl with --kubeconfig and a private cache dir in front of args.
+func (cp *ControlPlane) runKubectl(ctx context.Context, kubeconfig string, stdin io.Reader, args []string) (string, string, error) {
+	bin, err := BinPath("kubectl")
+	if err != nil {
+		return "", "", err
+	}
+	full := append([]string{"--kubeconfig=" + kubeconfig, "--cache-dir=" + filepath.Join(cp.Dir, "kubectl-cache")}, args...)
+	cmd := exec.CommandContext(ctx, bin, full...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &errOut
+	cmd.Stdin = stdin
+	if err := cmd.Run(); err != nil {
+		return out.String(), errOut.String(), fmt.Errorf("kubectl %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(errOut.String()))
+	}
+	return out.String(), errOut.String(), nil
+}

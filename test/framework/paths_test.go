@@ -1,0 +1,50 @@
+package framework
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestRepoRootFindsModule(t *testing.T) {
+	root, err := RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok, err := declaresModule(filepath.Join(root, "go.mod"))
+	if err != nil || !ok {
+		t.Fatalf("RepoRoot() = %s, whose go.mod does not declare %s (err %v)", root, ModulePath, err)
+	}
+}
+
+func TestBinPathHonoursEnvAndExplainsMissing(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv(BinDirEnv, dir)
+	if _, err := BinPath("etcd"); err == nil {
+		t.Fatal("BinPath succeeded for a missing binary")
+	} else if want := "make testbins"; !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not mention %q", err, want)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "etcd"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p, err := BinPath("etcd")
+	if err != nil || p != filepath.Join(dir, "etcd") {
+		t.Errorf("BinPath = %q, %v", p, err)
+	}
+}
+
+func TestFreePortIsUnique(t *testing.T) {
+	seen := map[int]bool{}
+	for range 20 {
+		p, err := FreePort()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seen[p] {
+			t.Fatalf("port %d handed out twice", p)
+		}
+		seen[p] = true
+	}
+}

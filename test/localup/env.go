@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/edgewatcher/edgewatcher/test/framework"
+)
+
+// runEnv describes what `make run` exposes to the user.
+type runEnv struct {
+	kubeconfig string
+	envFile    string
+	addr       string
+	clientCert string
+	clientKey  string
+	// servingCA is the edgewatcher-apiserver certificate file to trust, or "" if the server did not write one.
+	servingCA string
+}
+
+// writeEnv writes <runDir>/kubeconfig (admin) and the shell-sourceable <runDir>/env.
+func writeEnv(cp *framework.ControlPlane, ew *framework.EdgeWatcher, runDir, binDir string) (*runEnv, error) {
+	env := &runEnv{
+		kubeconfig: filepath.Join(runDir, "kubeconfig"),
+		envFile:    filepath.Join(runDir, "env"),
+		addr:       ew.Addr,
+		clientCert: cp.PKI.AdminCertFile,
+		clientKey:  cp.PKI.AdminKeyFile,
+	}
+	if p := filepath.Join(ew.CertDir, "apiserver.crt"); fileExists(p) {
+		env.servingCA = p
+	}
+	data, err := os.ReadFile(cp.AdminKubeconfig)
+	if err != nil {
+		return nil, fmt.Errorf("read admin kubeconfig: %w", err)
+	}
+	if err := os.WriteFile(env.kubeconfig, data, 0o600); err != nil {
+		return nil, fmt.Errorf("write %s: %w", env.kubeconfig, err)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# Written by `make run` (go run ./test/localup); valid while it runs.\n")
+	fmt.Fprintf(&b, "export KUBECONFIG=%s\n", shellQuote(env.kubeconfig))
+	fmt.Fprintf(&b, "export KUBECTL=%s\n", shellQuote(filepath.Join(binDir, "kubectl")))
+	fmt.Fprintf(&b, "export PATH=%s:\"$PATH\"\n", shellQuote(binDir))
+	fmt.Fprintf(&b, "export EDGEWATCHER_ADDR=%s\n", shellQuote(env.addr))
+	fmt.Fprintf(&b, "export EDGEWATCHER_CLIENT_CERT=%s\n", shellQuote(env.clientCert))
+	fmt.Fprintf(&b, "export EDGEWATCHER_CLIENT_KEY=%s\n", shellQuote(env.clientKey))
+	if env.servingCA != "" {
+		fmt.Fprintf(&b, "export EDGEWATCHER_CA=%s\n", shellQuote(env.servingCA))
+	}
+	fmt.Fprintf(&b, "export KUBE_APISERVER_URL=%s\n", shellQuote(cp.URL))
+	if err := os.WriteFile(env.envFile, []byte(b.String()), 0o644); err != nil {
+		return nil, fmt.Errorf("write %s: %w", env.envFile, err)
+	}
+	return env, nil
+}
+
+// printReady prints the ready line and the commands to try.
+func printReady(env *runEnv) {
+	port := env.addr[strings.LastIndex(env.addr, ":")+1:]
+	curl := `curl --cert "$EDGEWATCHER_CLIENT_CERT" --key "$EDGEWATCHER_CLIENT_KEY" -k "https://$EDGEWATCHER_ADDR/apis/kubeedge.kubesphere.io/v1alpha1/edgenodes"`
+	if env.servingCA != "" {
+		host := framework.EdgeWatcherServiceName + "." + framework.EdgeWatcherNamespace + ".svc"
+		curl = fmt.Sprintf(`curl --cacert "$EDGEWATCHER_CA" --resolve %s:%s:127.0.0.1 --cert "$EDGEWATCHER_CLIENT_CERT" --key "$EDGEWATCHER_CLIENT_KEY" "https://%s:%s/apis/kubeedge.kubesphere.io/v1alpha1/edgenodes"`, host, port, host, port)
+	}
+	fmt.Printf(`
+EdgeWatcher is ready.
+
+Try, in another shell:
+  source %s
+  kubectl get edgenodes
+  kubectl get edgenodes -o yaml
+  kubectl get edgenodes -w
+  kubectl explain edgenodes.status
+  %s
+
+Press Ctrl-C to stop.
+`, displayPath(env.envFile), curl)
+}
+
+// displayPath returns path relative to the working directory when it lies below it, otherwise path itself.
+func displayPath(path string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	rel, err := filepath.Rel(wd, path)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return path
+	}
+	return rel
+}
+
+// shellQuote single-quotes s for POSIX shells.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// fileExists reports whether path names an existing regular file.
+func fileExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
+}
