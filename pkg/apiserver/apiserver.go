@@ -94,7 +94,7 @@ func (c completedConfig) New() (*Server, error) {
 		extra.Informers.Start(ctx.Done())
 		go func() {
 			if cache.WaitForNamedCacheSyncWithContext(ctx, registration.HasSynced) {
-				extra.View.MarkSynced()
+				extra.View.MarkSynced(nodeInformer.LastSyncResourceVersion())
 			}
 		}()
 		return nil

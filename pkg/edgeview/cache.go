@@ -57,11 +57,14 @@ func NewCache(historySize int) *Cache {
 	return c
 }
 
-// MarkSynced records that the informer delivered its initial list.
+// MarkSynced records that the informer delivered its initial list taken at listRV ("" if unknown).
 // Watches may resume only from resource versions observed after this point.
-func (c *Cache) MarkSynced() {
+func (c *Cache) MarkSynced(listRV string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if rv, err := strconv.ParseUint(listRV, 10, 64); err == nil {
+		c.advance(rv)
+	}
 	if !c.synced {
 		c.synced = true
 		c.oldest = c.rv

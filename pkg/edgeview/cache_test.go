@@ -17,7 +17,7 @@ func syncedCache(t *testing.T, nodes ...*corev1.Node) *Cache {
 	for _, n := range nodes {
 		c.OnAdd(n, true)
 	}
-	c.MarkSynced()
+	c.MarkSynced("")
 	return c
 }
 

@@ -59,7 +59,7 @@ func TestWatchResumesFromResourceVersion(t *testing.T) {
 func TestWatchTooOldIsGone(t *testing.T) {
 	c := NewCache(2)
 	c.OnAdd(testNode("a", 10, true, "198.51.100.1", corev1.ConditionTrue), true)
-	c.MarkSynced()
+	c.MarkSynced("")
 	var tooOld *ResourceVersionTooOldError
 	if _, err := c.Watch(context.Background(), WatchOptions{ResourceVersion: "5"}); !errors.As(err, &tooOld) {
 		t.Fatalf("watch from before the initial list: err = %v, want too old", err)

@@ -44,7 +44,7 @@ func newTestREST(t *testing.T, nodes ...*corev1.Node) (*REST, *edgeview.Cache) {
 	for _, n := range nodes {
 		view.OnAdd(n, true)
 	}
-	view.MarkSynced()
+	view.MarkSynced("")
 	return NewREST(view), view
 }
 

@@ -1,0 +1,51 @@
+// Package e2e tests EdgeWatcher end to end through a real kube-apiserver, etcd and kubectl.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/edgewatcher/edgewatcher/test/framework"
+)
+
+var (
+	cp *framework.ControlPlane
+	ew *framework.EdgeWatcher
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	if err := framework.CheckBinaries(); err != nil {
+		if os.Getenv("CI") != "" {
+			fmt.Fprintf(os.Stderr, "e2e: CI is set and the control-plane binaries are required: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(os.Stderr, "e2e: SKIPPING every end-to-end test: %v\n", err)
+		return 0
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var err error
+	cp, err = framework.StartControlPlane(ctx, framework.ControlPlaneOptions{})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: starting the control plane: %v\n", err)
+		return 1
+	}
+	defer func() { _ = cp.Stop() }()
+	ew, err = cp.StartEdgeWatcher(ctx, framework.EdgeWatcherOptions{})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e: starting edgewatcher-apiserver: %v\n", err)
+		return 1
+	}
+	code := m.Run()
+	if code != 0 {
+		fmt.Fprintf(os.Stderr, "----- edgewatcher-apiserver log tail -----\n%s\n", ew.LogTail(60))
+	}
+	return code
+}
