@@ -32,12 +32,12 @@ build: ## Build edgewatcher-apiserver into _output/bin.
 
 # Real control-plane binaries for tests and `make run`, built from pinned Go modules.
 $(BIN)/kube-apiserver $(BIN)/kubectl &: hack/tools/kube/go.mod hack/tools/kube/go.sum
-	cd hack/tools/kube && $(GO) build -trimpath -ldflags '$(KUBE_LDFLAGS)' -o $(BIN)/ \
+	cd hack/tools/kube && $(GO) build -ldflags '$(KUBE_LDFLAGS)' -o $(BIN)/ \
 		k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl
 	touch $(BIN)/kube-apiserver $(BIN)/kubectl
 
 $(BIN)/etcd: hack/tools/etcd/go.mod hack/tools/etcd/go.sum
-	cd hack/tools/etcd && $(GO) build -trimpath -ldflags '-s -w' -o $@ go.etcd.io/etcd/server/v3
+	cd hack/tools/etcd && $(GO) build -ldflags '-s -w' -o $@ go.etcd.io/etcd/server/v3
 	touch $@
 
 $(BIN)/golangci-lint: hack/tools/lint/go.mod hack/tools/lint/go.sum
