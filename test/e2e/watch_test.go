@@ -113,10 +113,16 @@ func TestKubectlWatchSeesAddUpdateDelete(t *testing.T) {
 	start = time.Now()
 	updateNode(t, ctx, "watch-edge", func(n *corev1.Node) { delete(n.Labels, edgeLabel) }, false)
 	expectWatchLine(t, lines, start, limit, "DELETED", "watch-edge")
+	if out := kubectl(t, ctx, "get", "edgenodes", "-l", "e2e-test=watch", "-o", "name"); strings.Contains(out, "watch-edge") {
+		t.Errorf("a node without the edge label is still listed:\n%s", out)
+	}
 
 	start = time.Now()
 	updateNode(t, ctx, "watch-edge", func(n *corev1.Node) { n.Labels[edgeLabel] = "" }, false)
 	expectWatchLine(t, lines, start, limit, "ADDED", "watch-edge")
+	if out := kubectl(t, ctx, "get", "edgenodes", "-l", "e2e-test=watch", "-o", "name"); !strings.Contains(out, "edgenode.kubeedge.kubesphere.io/watch-edge") {
+		t.Errorf("a node that gained the edge label is not listed:\n%s", out)
+	}
 
 	start = time.Now()
 	if err := cp.Client().CoreV1().Nodes().Delete(ctx, "watch-edge", metav1.DeleteOptions{}); err != nil {
