@@ -82,6 +82,7 @@ func (c completedConfig) New() (*Server, error) {
 		return nil, err
 	}
 
+	registerViewMetrics(extra.View)
 	if err := genericServer.AddReadyzChecks(healthz.NamedCheck("edgenode-cache", func(*http.Request) error {
 		if !extra.View.HasSynced() {
 			return edgeview.ErrNotSynced

@@ -41,6 +41,20 @@ type Cache struct {
 	nextID   uint64
 	// watcherBuffer is the per-watcher queue length before a slow watcher is closed.
 	watcherBuffer int
+	// slowClosed counts watchers closed because they fell behind.
+	slowClosed uint64
+}
+
+// Stats is a point-in-time summary of a Cache for metrics.
+type Stats struct {
+	// EdgeNodes is the number of EdgeNodes in the view.
+	EdgeNodes int
+	// Watchers is the number of open watches.
+	Watchers int
+	// SlowWatchersClosed counts watches closed because they fell behind.
+	SlowWatchersClosed uint64
+	// ResourceVersion is the highest Node resource version observed.
+	ResourceVersion uint64
 }
 
 var _ cache.ResourceEventHandler = &Cache{}
@@ -190,8 +204,16 @@ func (c *Cache) record(ch change) {
 			klog.V(2).InfoS("Closing a slow edge node watch", "watcher", id, "buffer", c.watcherBuffer)
 			delete(c.watchers, id)
 			w.closeInput()
+			c.slowClosed++
 		}
 	}
+}
+
+// Stats returns a summary of the view for metrics.
+func (c *Cache) Stats() Stats {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return Stats{EdgeNodes: len(c.items), Watchers: len(c.watchers), SlowWatchersClosed: c.slowClosed, ResourceVersion: c.rv}
 }
 
 // Get returns the EdgeNode called name and whether it exists.

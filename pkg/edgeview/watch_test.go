@@ -179,6 +179,9 @@ func TestSlowWatcherIsClosedNotBlocking(t *testing.T) {
 		select {
 		case _, ok := <-w.ResultChan():
 			if !ok {
+				if s := c.Stats(); s.SlowWatchersClosed != 1 || s.Watchers != 0 || s.EdgeNodes != 50 {
+					t.Errorf("stats after closing the slow watcher = %+v", s)
+				}
 				return // closed, so the client re-lists
 			}
 		case <-deadline:
