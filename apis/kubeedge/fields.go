@@ -42,3 +42,28 @@ func SelectableFields(n *EdgeNode) fields.Set {
 		FieldKubeletPort: port,
 	}
 }
+
+// Fields presents n's selectable fields to a field selector without building a map.
+func Fields(n *EdgeNode) fields.Fields { return edgeNodeFields{n} }
+
+type edgeNodeFields struct{ n *EdgeNode }
+
+func (f edgeNodeFields) Has(field string) bool { return IsSelectableField(field) }
+
+func (f edgeNodeFields) Get(field string) string {
+	switch field {
+	case FieldName:
+		return f.n.Name
+	case FieldPhase:
+		return string(f.n.Status.Phase)
+	case FieldReadiness:
+		return string(f.n.Status.Readiness)
+	case FieldInternalIP:
+		return f.n.Status.InternalIP
+	case FieldKubeletPort:
+		if f.n.Status.KubeletPort != 0 {
+			return strconv.Itoa(int(f.n.Status.KubeletPort))
+		}
+	}
+	return ""
+}

@@ -11,7 +11,6 @@ import (
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	"k8s.io/apiserver/pkg/server/healthz"
-	"k8s.io/client-go/informers"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
 
@@ -24,8 +23,8 @@ import (
 
 // ExtraConfig holds the EdgeWatcher-specific configuration.
 type ExtraConfig struct {
-	// Informers is the shared informer factory for core resources, with the Node transform set.
-	Informers informers.SharedInformerFactory
+	// NodeInformer lists and watches Nodes into View (see edgeview.NewNodeInformer).
+	NodeInformer cache.SharedIndexInformer
 	// View is the EdgeNode view fed by the Node informer.
 	View *edgeview.Cache
 	// APIService registers the server's own APIService after start; nil disables it.
@@ -68,8 +67,7 @@ func (c completedConfig) New() (*Server, error) {
 		return nil, err
 	}
 	extra := c.ExtraConfig
-	nodeInformer := extra.Informers.Core().V1().Nodes().Informer()
-	registration, err := nodeInformer.AddEventHandler(extra.View)
+	registration, err := extra.NodeInformer.AddEventHandler(extra.View)
 	if err != nil {
 		return nil, fmt.Errorf("watching nodes: %w", err)
 	}
@@ -92,10 +90,10 @@ func (c completedConfig) New() (*Server, error) {
 		return nil, err
 	}
 	genericServer.AddPostStartHookOrDie("start-edgewatcher-informers", func(ctx genericapiserver.PostStartHookContext) error {
-		extra.Informers.Start(ctx.Done())
+		go extra.NodeInformer.RunWithContext(ctx)
 		go func() {
 			if cache.WaitForNamedCacheSyncWithContext(ctx, registration.HasSynced) {
-				extra.View.MarkSynced(nodeInformer.LastSyncResourceVersion())
+				extra.View.MarkSynced(extra.NodeInformer.LastSyncResourceVersion())
 			}
 		}()
 		return nil

@@ -9,8 +9,7 @@ import (
 	"sync"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
@@ -41,6 +40,8 @@ type Cache struct {
 	nextID   uint64
 	// watcherBuffer is the per-watcher queue length before a slow watcher is closed.
 	watcherBuffer int
+	// strings interns what Transform keeps of each Node.
+	strings *stringInterner
 	// slowClosed counts watchers closed because they fell behind.
 	slowClosed uint64
 }
@@ -66,6 +67,7 @@ func NewCache(historySize int) *Cache {
 		history:       newHistory(historySize),
 		watchers:      map[uint64]*watcher{},
 		watcherBuffer: 1000,
+		strings:       newStringInterner(),
 	}
 	c.progress = sync.NewCond(c.mu.RLocker())
 	return c
@@ -95,34 +97,29 @@ func (c *Cache) HasSynced() bool {
 
 // OnAdd implements cache.ResourceEventHandler.
 func (c *Cache) OnAdd(obj interface{}, isInInitialList bool) {
-	node, ok := obj.(*corev1.Node)
-	if !ok {
-		return
+	if en, ok := asEdgeNode(obj); ok {
+		c.apply(en, false, isInInitialList)
 	}
-	c.apply(node, false, isInInitialList)
 }
 
 // OnUpdate implements cache.ResourceEventHandler.
 func (c *Cache) OnUpdate(_, newObj interface{}) {
-	node, ok := newObj.(*corev1.Node)
-	if !ok {
-		return
+	if en, ok := asEdgeNode(newObj); ok {
+		c.apply(en, false, false)
 	}
-	c.apply(node, false, false)
 }
 
 // OnDelete implements cache.ResourceEventHandler.
 func (c *Cache) OnDelete(obj interface{}) {
-	switch t := obj.(type) {
-	case *corev1.Node:
-		c.apply(t, true, false)
-	case cache.DeletedFinalStateUnknown:
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 		c.forget(t.Key)
+	} else if en, ok := asEdgeNode(obj); ok {
+		c.apply(en, true, false)
 	}
 }
 
-// apply folds one Node event into the view.
-func (c *Cache) apply(node *corev1.Node, deleted, initial bool) {
+// apply folds one Node event, as its EdgeNode view, into the view.
+func (c *Cache) apply(node *kubeedge.EdgeNode, deleted, initial bool) {
 	rv, err := strconv.ParseUint(node.ResourceVersion, 10, 64)
 	if err != nil {
 		klog.ErrorS(err, "Ignoring node with unparsable resourceVersion", "node", klog.KObj(node))
@@ -136,8 +133,8 @@ func (c *Cache) apply(node *corev1.Node, deleted, initial bool) {
 	}
 	prev, had := c.items[node.Name]
 	var next *kubeedge.EdgeNode
-	if !deleted && IsEdgeNode(node) {
-		next = FromNode(node)
+	if _, edge := node.Labels[EdgeRoleLabel]; !deleted && edge {
+		next = node
 	}
 	var ch change
 	switch {
@@ -145,7 +142,7 @@ func (c *Cache) apply(node *corev1.Node, deleted, initial bool) {
 		delete(c.items, node.Name)
 		last := prev
 		if deleted {
-			last = FromNode(node)
+			last = node
 		}
 		ch = change{kind: watch.Deleted, obj: withResourceVersion(last, rv), prev: prev}
 	case next != nil && !had:
@@ -326,6 +323,24 @@ func sameView(a, b *kubeedge.EdgeNode) bool {
 		a.CreationTimestamp.Equal(&b.CreationTimestamp) &&
 		a.DeletionTimestamp.Equal(b.DeletionTimestamp) &&
 		maps.Equal(a.Labels, b.Labels) &&
-		equality.Semantic.DeepEqual(a.Spec, b.Spec) &&
-		equality.Semantic.DeepEqual(a.Status, b.Status)
+		a.Spec.InternalIP == b.Spec.InternalIP && a.Spec.KubeEdgeVersion == b.Spec.KubeEdgeVersion &&
+		maps.Equal(a.Spec.Labels, b.Spec.Labels) && slices.Equal(a.Spec.Taints, b.Spec.Taints) &&
+		a.Status.Phase == b.Status.Phase && a.Status.Readiness == b.Status.Readiness &&
+		a.Status.InternalIP == b.Status.InternalIP && a.Status.KubeletPort == b.Status.KubeletPort &&
+		a.Status.KubeEdgeVersion == b.Status.KubeEdgeVersion &&
+		slices.EqualFunc(a.Status.Conditions, b.Status.Conditions, func(x, y metav1.Condition) bool {
+			return x.Type == y.Type && x.Status == y.Status && x.ObservedGeneration == y.ObservedGeneration &&
+				x.LastTransitionTime.Equal(&y.LastTransitionTime) && x.Reason == y.Reason && x.Message == y.Message
+		})
+}
+
+// GetWithVersion returns the EdgeNode called name, whether it exists, and the resource version the view reflects.
+func (c *Cache) GetWithVersion(name string) (*kubeedge.EdgeNode, bool, string, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if !c.synced {
+		return nil, false, "", ErrNotSynced
+	}
+	en, ok := c.items[name]
+	return en, ok, strconv.FormatUint(c.rv, 10), nil
 }

@@ -1,10 +1,10 @@
 package edgeview
 
 import (
+	"fmt"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/edgewatcher/edgewatcher/apis/kubeedge"
 )
@@ -69,37 +69,24 @@ func TestKubeEdgeVersion(t *testing.T) {
 	}
 }
 
-func TestSlimNodeKeepsOnlyWhatTheViewReads(t *testing.T) {
+func TestTransformKeepsTheView(t *testing.T) {
 	full := testNode("a", 7, true, "198.51.100.1", corev1.ConditionTrue)
 	full.Annotations = map[string]string{"big": "annotation"}
-	full.ManagedFields = []metav1.ManagedFieldsEntry{{Manager: "kubelet"}}
-	full.Spec.PodCIDR = "10.244.0.0/24"
-	full.Status.Images = []corev1.ContainerImage{{Names: []string{"img"}, SizeBytes: 1}}
-	full.Status.Capacity = corev1.ResourceList{corev1.ResourceCPU: {}}
-	full.Status.NodeInfo.OSImage = "Debian"
 	full.Status.Conditions = append(full.Status.Conditions, corev1.NodeCondition{Type: corev1.NodeMemoryPressure, Status: corev1.ConditionFalse})
-	full.Status.Conditions[0].LastHeartbeatTime = metav1.Now()
-
-	obj, err := SlimNode(full)
+	c := NewCache(10)
+	obj, err := c.Transform(full)
 	if err != nil {
 		t.Fatal(err)
 	}
-	slim := obj.(*corev1.Node)
-	if slim.Annotations != nil || slim.ManagedFields != nil || slim.Spec.PodCIDR != "" ||
-		slim.Status.Images != nil || slim.Status.Capacity != nil || slim.Status.NodeInfo.OSImage != "" {
-		t.Errorf("slim node kept unneeded fields: %+v", slim)
+	if got, want := obj.(*kubeedge.EdgeNode), FromNode(full); !sameView(got, want) {
+		t.Errorf("Transform = %+v, want %+v", got, want)
 	}
-	if len(slim.Status.Conditions) != 1 || slim.Status.Conditions[0].Type != corev1.NodeReady ||
-		!slim.Status.Conditions[0].LastHeartbeatTime.IsZero() {
-		t.Errorf("conditions = %+v, want only Ready without heartbeat", slim.Status.Conditions)
+	c.OnAdd(obj, true)
+	again, _ := c.Transform(testNode("a", 8, true, "198.51.100.1", corev1.ConditionFalse))
+	if first, second := obj.(*kubeedge.EdgeNode).Labels, again.(*kubeedge.EdgeNode).Labels; fmt.Sprintf("%p", first) != fmt.Sprintf("%p", second) {
+		t.Error("an update with unchanged labels must reuse the labels map of the version in the view")
 	}
-	// The view computed from the slim node equals the one from the full node.
-	a, b := FromNode(full), FromNode(slim)
-	a.Status.Conditions[0].LastTransitionTime = b.Status.Conditions[0].LastTransitionTime
-	if !sameView(a, b) {
-		t.Errorf("view differs after transform:\n%+v\n%+v", a, b)
-	}
-	if other, _ := SlimNode("not a node"); other != "not a node" {
+	if other, _ := c.Transform("not a node"); other != "not a node" {
 		t.Errorf("non-node objects must pass through")
 	}
 }

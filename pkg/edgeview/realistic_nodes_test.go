@@ -2,7 +2,7 @@ package edgeview
 
 // This file is duplicated as registry/edgenode/realistic_nodes_bench_test.go (test
 // helpers cannot be imported across packages); TestRealisticNodeGeneratorsInSync
-// there fails when the two copies differ in anything but the package clause.
+// there fails when the two copies differ below their import line.
 
 import (
 	"fmt"
@@ -66,7 +66,8 @@ func realisticUUID(i int, salt uint64) string {
 // kubelet reports it: about 14 labels, annotations, two managedFields entries, a taint,
 // capacity, five conditions, addresses, nodeInfo and ten images. Every string, map and
 // slice is a new allocation, as when a decoder produces the object, so nothing is shared
-// between nodes. rv is the resource version; readiness selects the Ready condition.
+// between nodes. rv is the resource version; readiness selects the Ready condition. Two
+// calls that differ only in rv are the same node before and after a status heartbeat.
 func realisticNode(i int, edge bool, rv int, readiness realisticReadiness) *corev1.Node {
 	name := realisticNodeName(i, edge)
 	h := mix(uint64(i))
@@ -80,7 +81,10 @@ func realisticNode(i int, edge bool, rv int, readiness realisticReadiness) *core
 		agent, role, kubeletVersion = "kubelet", "node-role.kubernetes.io/worker", "v1.31.5"
 	}
 	created := realisticEpoch.Add(-time.Duration(i%50000) * time.Minute)
-	heartbeat := realisticEpoch.Add(-time.Duration(h%40) * time.Second)
+	// Each resource version is a status post, so the heartbeat moves with rv; the Ready
+	// transition time depends only on readiness, so a post that keeps it is a pure heartbeat.
+	heartbeat := realisticEpoch.Add(time.Duration(rv)*time.Millisecond - time.Duration(h%40)*time.Second)
+	readyTransition := created.Add(time.Duration(readiness) * time.Hour)
 	ip := fmt.Sprintf("10.%d.%d.%d", 64+i>>16&0x3f, i>>8&0xff, i&0xff)
 
 	labels := map[string]string{}
@@ -122,7 +126,7 @@ func realisticNode(i int, edge bool, rv int, readiness realisticReadiness) *core
 					APIVersion: fresh("v1"),
 					Time:       &metav1.Time{Time: created},
 					FieldsType: fresh("FieldsV1"),
-					FieldsV1:   &metav1.FieldsV1{Raw: []byte(managedMetadataFields)},
+					FieldsV1:   metav1.NewFieldsV1(managedMetadataFields),
 				},
 				{
 					Manager:     fresh(agent),
@@ -130,7 +134,7 @@ func realisticNode(i int, edge bool, rv int, readiness realisticReadiness) *core
 					APIVersion:  fresh("v1"),
 					Time:        &metav1.Time{Time: heartbeat},
 					FieldsType:  fresh("FieldsV1"),
-					FieldsV1:    &metav1.FieldsV1{Raw: []byte(managedStatusFields)},
+					FieldsV1:    metav1.NewFieldsV1(managedStatusFields),
 					Subresource: fresh("status"),
 				},
 			},
@@ -157,7 +161,7 @@ func realisticNode(i int, edge bool, rv int, readiness realisticReadiness) *core
 				realisticCondition(corev1.NodeMemoryPressure, corev1.ConditionFalse, "KubeletHasSufficientMemory", "kubelet has sufficient memory available", heartbeat, created),
 				realisticCondition(corev1.NodeDiskPressure, corev1.ConditionFalse, "KubeletHasNoDiskPressure", "kubelet has no disk pressure", heartbeat, created),
 				realisticCondition(corev1.NodePIDPressure, corev1.ConditionFalse, "KubeletHasSufficientPID", "kubelet has sufficient PID available", heartbeat, created),
-				realisticReadyCondition(edge, readiness, heartbeat, created.Add(time.Duration(rv%600)*time.Second)),
+				realisticReadyCondition(edge, readiness, heartbeat, readyTransition),
 				realisticCondition(corev1.NodeNetworkUnavailable, corev1.ConditionFalse, "RouteCreated", "RouteController created a route", heartbeat, created),
 			},
 			Addresses: []corev1.NodeAddress{
@@ -173,7 +177,7 @@ func realisticNode(i int, edge bool, rv int, readiness realisticReadiness) *core
 				OSImage:                 fresh(osImage),
 				ContainerRuntimeVersion: fresh("containerd://1.7.24"),
 				KubeletVersion:          fresh(kubeletVersion),
-				KubeProxyVersion:        fresh(kubeletVersion),
+				KubeProxyVersion:        fresh(kubeletVersion), //nolint:staticcheck // edged still reports it
 				OperatingSystem:         fresh("linux"),
 				Architecture:            fresh(arch),
 			},
@@ -209,7 +213,7 @@ func realisticReadyCondition(edge bool, readiness realisticReadiness, heartbeat,
 
 // realisticImageNames are the repositories of the images every generated node holds.
 var realisticImageNames = []string{
-	"docker.io/kubeedge/installation-package", "docker.io/kubeedge/edgemesh-agent", "docker.io/library/eclipse-mosquitto",
+	"docker.io/kubeedge/installation-package", "docker.io/kubeedge/edgemesh-agent", "docker.io/library/eclipse-mosquitto", //nolint:misspell // the image is eclipse-mosquitto
 	"registry.k8s.io/pause", "docker.io/kubeedge/mapper-modbus", "ghcr.io/example/telemetry-agent",
 	"ghcr.io/example/video-analytics", "docker.io/library/nginx", "quay.io/prometheus/node-exporter", "docker.io/fluent/fluent-bit",
 }

@@ -1,39 +1,51 @@
 package edgeview
 
 import (
+	"maps"
+
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/cache"
+
+	"github.com/edgewatcher/edgewatcher/apis/kubeedge"
 )
 
-// SlimNode is an informer transform that keeps only the Node fields EdgeWatcher reads,
-// so that 100k Nodes fit in a small heap. Non-Node objects pass through unchanged.
-func SlimNode(obj interface{}) (interface{}, error) {
+// Transform is the Node informer's transform. It turns a Node into its EdgeNode view, so
+// that the informer's store and the Cache share one small object per Node; interns the
+// label, reason, message and version strings that repeat across Nodes; and reuses the
+// labels map of the version already in the view when it is unchanged, so the history does
+// not keep a second copy. Objects other than Nodes pass through unchanged.
+func (c *Cache) Transform(obj interface{}) (interface{}, error) {
 	node, ok := obj.(*corev1.Node)
 	if !ok {
 		return obj, nil
 	}
-	slim := &corev1.Node{
-		ObjectMeta: metav1.ObjectMeta{
-			Name:              node.Name,
-			UID:               node.UID,
-			ResourceVersion:   node.ResourceVersion,
-			CreationTimestamp: node.CreationTimestamp,
-			DeletionTimestamp: node.DeletionTimestamp,
-			Labels:            node.Labels,
-		},
-		Status: corev1.NodeStatus{
-			Addresses:       node.Status.Addresses,
-			DaemonEndpoints: node.Status.DaemonEndpoints,
-			NodeInfo:        corev1.NodeSystemInfo{KubeletVersion: node.Status.NodeInfo.KubeletVersion},
-		},
+	en := FromNode(node)
+	c.mu.RLock()
+	prev := c.items[node.Name]
+	c.mu.RUnlock()
+	if prev != nil && maps.Equal(prev.Labels, node.Labels) {
+		en.Labels = prev.Labels
+	} else {
+		en.Labels = c.strings.internMap(node.Labels, node.Name)
 	}
-	if ready := readyCondition(node); ready != nil {
-		c := *ready
-		c.LastHeartbeatTime = metav1.Time{}
-		slim.Status.Conditions = []corev1.NodeCondition{c}
+	en.Status.KubeEdgeVersion = c.strings.intern(en.Status.KubeEdgeVersion)
+	for i := range en.Status.Conditions {
+		cond := &en.Status.Conditions[i]
+		cond.Reason, cond.Message = c.strings.intern(cond.Reason), c.strings.intern(cond.Message)
 	}
-	return slim, nil
+	return en, nil
 }
 
-var _ cache.TransformFunc = SlimNode
+var _ cache.TransformFunc = (&Cache{}).Transform
+
+// asEdgeNode returns the EdgeNode an informer event carries: the Transform result, or
+// the view of a Node from an informer without the transform.
+func asEdgeNode(obj interface{}) (*kubeedge.EdgeNode, bool) {
+	switch t := obj.(type) {
+	case *kubeedge.EdgeNode:
+		return t, true
+	case *corev1.Node:
+		return FromNode(t), true
+	}
+	return nil, false
+}

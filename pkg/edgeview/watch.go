@@ -110,7 +110,7 @@ func newWatcher(filter func(*kubeedge.EdgeNode) bool, buffer int) *watcher {
 	return &watcher{
 		filter: filter,
 		input:  make(chan change, buffer),
-		result: make(chan watch.Event),
+		result: make(chan watch.Event, 100),
 		done:   make(chan struct{}),
 	}
 }
@@ -137,6 +137,8 @@ func (w *watcher) closeInput() { w.closeOnce.Do(func() { close(w.input) }) }
 func (w *watcher) run(ctx context.Context, unregister func()) {
 	defer close(w.result)
 	defer unregister()
+	// Fold ctx into done so that each event needs a two-way select, not three.
+	defer context.AfterFunc(ctx, w.Stop)()
 	for _, ev := range w.initial {
 		if !w.send(ctx, ev) {
 			return
@@ -160,8 +162,6 @@ func (w *watcher) run(ctx context.Context, unregister func()) {
 			}
 		case <-w.done:
 			return
-		case <-ctx.Done():
-			return
 		}
 	}
 }
@@ -171,8 +171,6 @@ func (w *watcher) send(ctx context.Context, ev watch.Event) bool {
 	case w.result <- ev:
 		return true
 	case <-w.done:
-		return false
-	case <-ctx.Done():
 		return false
 	}
 }

@@ -20,6 +20,6 @@ func matcher(opts *metainternalversion.ListOptions) func(*kubeedge.EdgeNode) boo
 		if label != nil && !label.Matches(labels.Set(en.Labels)) {
 			return false
 		}
-		return field == nil || field.Matches(kubeedge.SelectableFields(en))
+		return field == nil || field.Matches(kubeedge.Fields(en))
 	}
 }

@@ -89,7 +89,20 @@ func (r *REST) List(ctx context.Context, opts *metainternalversion.ListOptions) 
 			return nil, apiError(err)
 		}
 	}
-	items, rv, err := r.view.List(matcher(opts))
+	var items []*kubeedge.EdgeNode
+	var rv string
+	var err error
+	if name, ok := singleName(opts); ok {
+		// metadata.name=X is a point lookup, as the generic registry serves it.
+		var en *kubeedge.EdgeNode
+		var found bool
+		en, found, rv, err = r.view.GetWithVersion(name)
+		if m := matcher(opts); found && (m == nil || m(en)) {
+			items = []*kubeedge.EdgeNode{en}
+		}
+	} else {
+		items, rv, err = r.view.List(matcher(opts))
+	}
 	if err != nil {
 		return nil, apiError(err)
 	}
@@ -116,6 +129,14 @@ func (r *REST) Watch(ctx context.Context, opts *metainternalversion.ListOptions)
 		return nil, apiError(err)
 	}
 	return w, nil
+}
+
+// singleName returns the name a metadata.name=X field selector pins a list to.
+func singleName(opts *metainternalversion.ListOptions) (string, bool) {
+	if opts == nil || opts.FieldSelector == nil {
+		return "", false
+	}
+	return opts.FieldSelector.RequiresExactMatch(kubeedge.FieldName)
 }
 
 func checkListOptions(opts *metainternalversion.ListOptions) error {

@@ -7,7 +7,6 @@ import (
 	"k8s.io/apiserver/pkg/endpoints/openapi"
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	"k8s.io/apiserver/pkg/util/compatibility"
-	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -34,11 +33,15 @@ func (o *Options) ServerConfig() (*apiserver.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating Kubernetes client: %w", err)
 	}
-	factory := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithTransform(edgeview.SlimNode))
+	view := edgeview.NewCache(o.WatchHistorySize)
+	nodeInformer, err := edgeview.NewNodeInformer(client, view)
+	if err != nil {
+		return nil, fmt.Errorf("creating the Node informer: %w", err)
+	}
 
 	extra := apiserver.ExtraConfig{
-		Informers: factory,
-		View:      edgeview.NewCache(o.WatchHistorySize),
+		NodeInformer: nodeInformer,
+		View:         view,
 	}
 	if o.Service.RegisterAPIService {
 		if extra.APIService, err = o.registrar(restConfig); err != nil {
