@@ -213,7 +213,7 @@ func realisticReadyCondition(edge bool, readiness realisticReadiness, heartbeat,
 
 // realisticImageNames are the repositories of the images every generated node holds.
 var realisticImageNames = []string{
-	"docker.io/kubeedge/installation-package", "docker.io/kubeedge/edgemesh-agent", "docker.io/library/eclipse-mosquitto", //nolint:misspell // the image is eclipse-mosquitto
+	"docker.io/kubeedge/installation-package", "docker.io/kubeedge/edgemesh-agent", "docker.io/library/eclipse-mosquitto",
 	"registry.k8s.io/pause", "docker.io/kubeedge/mapper-modbus", "ghcr.io/example/telemetry-agent",
 	"ghcr.io/example/video-analytics", "docker.io/library/nginx", "quay.io/prometheus/node-exporter", "docker.io/fluent/fluent-bit",
 }

@@ -1,0 +1,54 @@
+package cloudcore
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/api/validate/content"
+)
+
+// validateAddress checks that s is an IP address in canonical form or a DNS-1123 name, as
+// an edge can dial it and cloudcore can put it in its certificate.
+func validateAddress(s string) error {
+	if s == "" {
+		return errors.New("must not be empty")
+	}
+	if strings.Contains(s, ":") || strings.Trim(s, "0123456789.") == "" {
+		return validateIP(s)
+	}
+	if msgs := content.IsDNS1123Subdomain(s); len(msgs) > 0 {
+		return fmt.Errorf("%q is neither an IP address nor a DNS-1123 name: %s", s, strings.Join(msgs, "; "))
+	}
+	return nil
+}
+
+// validateIP checks that s is a canonical, zone-free, non-mapped IP other than unspecified or multicast.
+func validateIP(s string) error {
+	a, err := parseCanonicalIP(s)
+	if err != nil {
+		return err
+	}
+	if a.IsUnspecified() || a.IsMulticast() {
+		return fmt.Errorf("%q is not an address an edge can dial", s)
+	}
+	return nil
+}
+
+// parseCanonicalIP parses s and requires the canonical text form (no zone, no IPv4-mapped form).
+func parseCanonicalIP(s string) (netip.Addr, error) {
+	a, err := netip.ParseAddr(s)
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("%q is not an IP address", s)
+	}
+	switch {
+	case a.Zone() != "":
+		return netip.Addr{}, fmt.Errorf("%q must not carry a zone", s)
+	case a.Is4In6():
+		return netip.Addr{}, fmt.Errorf("%q is IPv4-mapped; write it as %s", s, a.Unmap())
+	case a.String() != s:
+		return netip.Addr{}, fmt.Errorf("%q is not in canonical form; write it as %s", s, a)
+	}
+	return a, nil
+}

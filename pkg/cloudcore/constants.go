@@ -1,0 +1,45 @@
+package cloudcore
+
+// Names of the objects KubeEdge keeps in the cluster.
+const (
+	// Namespace is where KubeEdge installs cloudcore.
+	Namespace = "kubeedge"
+	// ConfigMapName is the ConfigMap that holds cloudcore's configuration.
+	ConfigMapName = "cloudcore"
+	// ConfigKey is the ConfigMap key of the configuration file.
+	ConfigKey = "cloudcore.yaml"
+	// ServiceName is the Service the KubeEdge chart puts in front of cloudcore.
+	ServiceName = "cloudcore"
+	// TunnelPortConfigMapName is the ConfigMap that records each cloudcore's tunnel port.
+	TunnelPortConfigMapName = "tunnelport"
+	// TunnelPortAnnotation is the annotation of TunnelPortConfigMapName holding the JSON record.
+	TunnelPortAnnotation = "tunnelportrecord.kubeedge.io"
+)
+
+// Accepted apiVersion and kind of cloudcore.yaml.
+const (
+	APIVersionV1alpha1 = "cloudcore.config.kubeedge.io/v1alpha1"
+	APIVersionV1alpha2 = "cloudcore.config.kubeedge.io/v1alpha2"
+	Kind               = "CloudCore"
+)
+
+// KubeEdge's defaults for values that cloudcore.yaml may leave out.
+const (
+	DefaultWebSocketPort        = 10000
+	DefaultQUICPort             = 10001
+	DefaultHTTPSPort            = 10002
+	DefaultStreamPort           = 10003
+	DefaultTunnelPort           = 10004
+	DefaultTokenRefreshHours    = 12
+	DefaultIPTablesManagerMode  = "internal"
+	ExternalIPTablesManagerMode = "external"
+)
+
+// Port names the KubeEdge chart gives the cloudcore Service ports.
+const (
+	PortNameCloudHub      = "cloudhub"
+	PortNameCloudHubQUIC  = "cloudhub-quic"
+	PortNameCloudHubHTTPS = "cloudhub-https"
+	PortNameCloudStream   = "cloudstream"
+	PortNameTunnel        = "tunnelport"
+)

@@ -1,0 +1,76 @@
+package ipam
+
+import (
+	"net/netip"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// NodeAddresses returns every address of node that is an IP address, whatever its type (InternalIP, ExternalIP,
+// and Hostname or DNS entries that hold an IP), parsed with ParseRecorded and de-duplicated in status order.
+// DNS names are skipped.
+func NodeAddresses(node *corev1.Node) []netip.Addr {
+	claims := nodeClaims(node)
+	if len(claims) == 0 {
+		return nil
+	}
+	out := make([]netip.Addr, len(claims))
+	for i, c := range claims {
+		out[i] = c.addr
+	}
+	return out
+}
+
+// typedAddr is a node address with the type it is listed under.
+type typedAddr struct {
+	addr netip.Addr
+	typ  string
+}
+
+// nodeClaims returns the IP addresses of node with their types, de-duplicated by address (first type wins).
+func nodeClaims(node *corev1.Node) []typedAddr {
+	if node == nil {
+		return nil
+	}
+	out := make([]typedAddr, 0, len(node.Status.Addresses))
+	for _, na := range node.Status.Addresses {
+		a, ok := ParseRecorded(na.Address)
+		if !ok || containsAddr(out, a) {
+			continue
+		}
+		out = append(out, typedAddr{a, string(na.Type)})
+	}
+	return out
+}
+
+// containsAddr reports whether list holds a.
+func containsAddr(list []typedAddr, a netip.Addr) bool {
+	for _, t := range list {
+		if t.addr == a {
+			return true
+		}
+	}
+	return false
+}
+
+// SetNode replaces every claim of the Node named node.Name with the node's IP addresses, each under the type it is
+// listed with (see NodeAddresses). A status update that leaves the addresses unchanged costs no map writes.
+func (x *Index) SetNode(node *corev1.Node) {
+	if node == nil {
+		return
+	}
+	claims := nodeClaims(node)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	next := make([]claim, 0, len(claims))
+	for _, c := range claims {
+		k, _ := keyOf(c.addr)
+		next = append(next, claim{k, x.typeID(c.typ)})
+	}
+	x.replace(objectKey{KindNode, node.Name}, next)
+}
+
+// RemoveNode drops every claim of the Node named name.
+func (x *Index) RemoveNode(name string) {
+	x.Remove(Owner{Kind: KindNode, Name: name})
+}

@@ -1,0 +1,29 @@
+package jointoken
+
+import "errors"
+
+// Sentinel errors, matched with errors.Is; the returned errors wrap them with the details.
+var (
+	// ErrMalformed means the text is not a join token of the form <CA hash>.<JWT header>.<payload>.<signature>.
+	ErrMalformed = errors.New("malformed join token")
+	// ErrExpired means the token's exp has passed.
+	ErrExpired = errors.New("join token expired")
+	// ErrNotYetValid means the token carries an nbf claim in the future.
+	ErrNotYetValid = errors.New("join token not valid yet")
+	// ErrExpiringSoon means the token is valid but expires within the required minimum validity.
+	ErrExpiringSoon = errors.New("join token expires soon")
+	// ErrSecretMissing means the secret does not exist.
+	ErrSecretMissing = errors.New("secret not found")
+	// ErrKeyMissing means the secret exists but lacks the key, or the value is empty.
+	ErrKeyMissing = errors.New("secret key missing or empty")
+	// ErrDoubleEncoded means the secret holds the base64 encoding of a token instead of the token.
+	ErrDoubleEncoded = errors.New("join token stored base64-encoded")
+	// ErrInvalidCA means the CA certificate or key is missing or unusable.
+	ErrInvalidCA = errors.New("invalid cloudcore CA")
+	// ErrCAHashMismatch means the token was made for another CA certificate.
+	ErrCAHashMismatch = errors.New("join token CA hash mismatch")
+	// ErrBadSignature means the HMAC signature does not verify with the CA key.
+	ErrBadSignature = errors.New("join token signature invalid")
+	// ErrInvalidTTL means a token lifetime is too short.
+	ErrInvalidTTL = errors.New("invalid join token TTL")
+)

@@ -1,0 +1,36 @@
+// Package keadm builds `keadm join` commands for KubeEdge releases v1.6 to v1.23.
+//
+// It is a pure package: it reads no cluster state and runs nothing. Build takes an Input
+// (version, cloudcore address and ports, token, node name and IP, labels, taints, runtime,
+// image repository, edgeStream) and returns the command both as an argv and as one line of
+// POSIX shell in which every argument is safely quoted.
+//
+// # Flags by version
+//
+// A flag is passed only to the keadm releases that register it (see Supports and the table
+// in flags.go, taken from the upstream `cmd.Flags()` registrations at each tag):
+//
+//	--runtimetype         v1.6 – v1.15
+//	--labels              v1.8 and later
+//	--with-mqtt           v1.10 – v1.20
+//	--image-repository    v1.11 and later
+//	--hub-protocol        v1.16 and later
+//	--set                 v1.18 and later
+//
+// --kubeedge-version is always pinned. keadm v1.6 – v1.10 parse it with blang/semver
+// MustParse, which panics on a leading "v", so those releases get "1.9.2"; v1.11 and later
+// pull the image tag and get "v1.11.0".
+//
+// # Settings that a release cannot express
+//
+// Build never drops a requested setting silently. What the chosen release cannot express is
+// returned as a Limitation (or, with Input.Strict, as an error): node IP and edgeStream before
+// v1.18, labels before v1.8, and taints on every release (see set.go for why keadm's --set
+// parser cannot build a taint list). Settings that would make the command wrong rather than
+// incomplete (QUIC before v1.16, the docker runtime from v1.14) are always errors.
+//
+// # Quoting
+//
+// Every value is validated at the boundary against a strict grammar, and the shell line is
+// produced only by Quote/ShellJoin, never by concatenating unquoted text.
+package keadm
