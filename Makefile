@@ -51,7 +51,8 @@ testbins: $(BIN)/kube-apiserver $(BIN)/kubectl $(BIN)/etcd ## Build pinned etcd,
 
 .PHONY: run
 run: testbins build ## Start etcd, kube-apiserver and EdgeWatcher locally with sample data (Ctrl-C stops).
-	$(GO) run ./test/localup
+	$(GO) build -o $(BIN)/edgewatcher-localup ./test/localup
+	exec $(BIN)/edgewatcher-localup
 
 ##@ Test
 
