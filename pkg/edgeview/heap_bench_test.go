@@ -7,6 +7,8 @@ import (
 	"testing"
 	"unsafe"
 
+	"github.com/edgewatcher/edgewatcher/test/fixtures"
+
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
@@ -82,7 +84,7 @@ func retainedHeapBytes(build func() any) int64 {
 func fullNodeStore(n int) cache.Store {
 	store := cache.NewStore(cache.MetaNamespaceKeyFunc)
 	for i := range n {
-		if err := store.Add(realisticNode(i, true, i+1, realisticReady)); err != nil {
+		if err := store.Add(fixtures.RealisticNode(i, true, i+1, fixtures.Ready)); err != nil {
 			panic(err)
 		}
 	}
@@ -101,7 +103,7 @@ func edgeWatcherHeap(b testing.TB, n, updates int) edgeWatcherState {
 	s := edgeWatcherState{store: cache.NewStore(cache.MetaNamespaceKeyFunc), view: NewCache(DefaultHistorySize)}
 	transform := informerTransform(s.view)
 	for i := range n {
-		obj := mustTransform(b, transform, realisticNode(i, true, i+1, realisticReady))
+		obj := mustTransform(b, transform, fixtures.RealisticNode(i, true, i+1, fixtures.Ready))
 		if err := s.store.Add(obj); err != nil {
 			b.Fatal(err)
 		}
@@ -112,11 +114,11 @@ func edgeWatcherHeap(b testing.TB, n, updates int) edgeWatcherState {
 		// 7919 is prime and coprime with n, so the first n updates touch distinct nodes;
 		// later rounds alternate readiness so that every update changes the view.
 		i := u * 7919 % n
-		readiness := realisticUnknown
+		readiness := fixtures.Unknown
 		if (u/n)%2 == 1 {
-			readiness = realisticReady
+			readiness = fixtures.Ready
 		}
-		obj := mustTransform(b, transform, realisticNode(i, true, n+u+1, readiness))
+		obj := mustTransform(b, transform, fixtures.RealisticNode(i, true, n+u+1, readiness))
 		old, _, err := s.store.Get(obj)
 		if err != nil {
 			b.Fatal(err)
@@ -160,8 +162,8 @@ func quietKlog() (restore func()) {
 // TestRealisticNodeShape guards the realism the heap benchmark depends on: the fields a
 // reported Node carries, and that no string data is shared between two generated Nodes.
 func TestRealisticNodeShape(t *testing.T) {
-	a, b := realisticNode(1, true, 10, realisticReady), realisticNode(2, true, 11, realisticReady)
-	if !IsEdgeNode(a) || IsEdgeNode(realisticNode(3, false, 12, realisticReady)) {
+	a, b := fixtures.RealisticNode(1, true, 10, fixtures.Ready), fixtures.RealisticNode(2, true, 11, fixtures.Ready)
+	if !IsEdgeNode(a) || IsEdgeNode(fixtures.RealisticNode(3, false, 12, fixtures.Ready)) {
 		t.Error("edge and cloud nodes must differ in the edge role label")
 	}
 	if n := len(a.Labels); n < 12 || n > 15 {
@@ -177,17 +179,17 @@ func TestRealisticNodeShape(t *testing.T) {
 			len(a.Status.Conditions), len(a.Status.Addresses), len(a.Status.Images), len(a.Status.Capacity), len(a.Status.Allocatable))
 	}
 	for i := range 10 {
-		if port := realisticNode(i, true, 1, realisticReady).Status.DaemonEndpoints.KubeletEndpoint.Port; port < 10351 || port > 10355 {
+		if port := fixtures.RealisticNode(i, true, 1, fixtures.Ready).Status.DaemonEndpoints.KubeletEndpoint.Port; port < 10351 || port > 10355 {
 			t.Errorf("node %d kubelet port %d, want 10351-10355", i, port)
 		}
 	}
 	if got := KubeEdgeVersion(a.Status.NodeInfo.KubeletVersion); got != "v1.23.1" {
 		t.Errorf("KubeEdge version %q, want v1.23.1", got)
 	}
-	if !sameView(FromNode(a), FromNode(realisticNode(1, true, 99, realisticReady))) {
+	if !sameView(FromNode(a), FromNode(fixtures.RealisticNode(1, true, 99, fixtures.Ready))) {
 		t.Error("a status heartbeat (another resource version) must leave the EdgeNode view unchanged")
 	}
-	if sameView(FromNode(a), FromNode(realisticNode(1, true, 99, realisticUnknown))) {
+	if sameView(FromNode(a), FromNode(fixtures.RealisticNode(1, true, 99, fixtures.Unknown))) {
 		t.Error("a readiness change must change the EdgeNode view")
 	}
 	if a.Name == b.Name || a.UID == b.UID || InternalIP(a) == InternalIP(b) || a.Status.NodeInfo.BootID == b.Status.NodeInfo.BootID {

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edgewatcher/edgewatcher/test/fixtures"
+
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -22,7 +24,7 @@ func BenchmarkOnUpdateHeartbeat(b *testing.B) {
 	store := cache.NewStore(cache.MetaNamespaceKeyFunc)
 	transform := informerTransform(view)
 	for i := range heartbeatNodes {
-		obj := mustTransform(b, transform, realisticNode(i, true, i+1, realisticReady))
+		obj := mustTransform(b, transform, fixtures.RealisticNode(i, true, i+1, fixtures.Ready))
 		view.OnAdd(obj, true)
 		if err := store.Add(obj); err != nil {
 			b.Fatal(err)
@@ -33,7 +35,7 @@ func BenchmarkOnUpdateHeartbeat(b *testing.B) {
 	for round := range 2 {
 		for i := range heartbeatNodes {
 			rv := heartbeatNodes*(round+1) + i + 1
-			heartbeats = append(heartbeats, mustTransform(b, transform, realisticNode(i, true, rv, realisticReady)))
+			heartbeats = append(heartbeats, mustTransform(b, transform, fixtures.RealisticNode(i, true, rv, fixtures.Ready)))
 		}
 	}
 	before := view.history.len

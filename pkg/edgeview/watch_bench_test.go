@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edgewatcher/edgewatcher/test/fixtures"
+
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/tools/cache"
@@ -41,7 +43,7 @@ func BenchmarkWatchFanOut(b *testing.B) {
 	if fanOutInitial == nil {
 		transform := informerTransform(NewCache(DefaultHistorySize))
 		for i := range fanOutNodes {
-			fanOutInitial = append(fanOutInitial, mustTransform(b, transform, realisticNode(i, true, i+1, realisticReady)))
+			fanOutInitial = append(fanOutInitial, mustTransform(b, transform, fixtures.RealisticNode(i, true, i+1, fixtures.Ready)))
 		}
 	}
 	goruntime.GC() // start from a collected heap, not the garbage of earlier benchmarks
@@ -74,11 +76,11 @@ func BenchmarkWatchFanOut(b *testing.B) {
 func fanOutUpdates(b *testing.B, transform cache.TransformFunc, n, listRV int) []interface{} {
 	out := make([]interface{}, n)
 	for k := range out {
-		readiness := realisticUnknown
+		readiness := fixtures.Unknown
 		if (k/fanOutNodes)%2 == 1 {
-			readiness = realisticReady
+			readiness = fixtures.Ready
 		}
-		out[k] = mustTransform(b, transform, realisticNode(k%fanOutNodes, true, listRV+k+1, readiness))
+		out[k] = mustTransform(b, transform, fixtures.RealisticNode(k%fanOutNodes, true, listRV+k+1, readiness))
 	}
 	return out
 }

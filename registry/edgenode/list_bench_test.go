@@ -1,14 +1,14 @@
 package edgenode
 
 import (
-	"bytes"
 	"context"
 	"io"
-	"os"
 	"runtime"
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/edgewatcher/edgewatcher/test/fixtures"
 
 	corev1 "k8s.io/api/core/v1"
 	metainternalversion "k8s.io/apimachinery/pkg/apis/meta/internalversion"
@@ -32,8 +32,8 @@ var benchSizes = []struct {
 	{name: "100k", edge: 100_000},
 }
 
-// benchZone is the zone the label-selector benchmarks select: 1/realisticZones of the nodes.
-var benchZone = realisticZone(3)
+// benchZone is the zone the label-selector benchmarks select: 1/fixtures.Zones of the nodes.
+var benchZone = fixtures.Zone(3)
 
 // storageFixture is a synced view and, as the baseline, a client-go indexer holding the same transformed Nodes.
 type storageFixture struct {
@@ -72,17 +72,17 @@ func fixtureFor(b *testing.B, edge int) *storageFixture {
 	rv := 0
 	for i := range edge {
 		rv++
-		add(realisticNode(i, true, rv, realisticReady))
+		add(fixtures.RealisticNode(i, true, rv, fixtures.Ready))
 		if i%20 == 19 {
 			rv++
-			add(realisticNode(i/20, false, rv, realisticReady))
+			add(fixtures.RealisticNode(i/20, false, rv, fixtures.Ready))
 		}
 	}
 	view.MarkSynced(strconv.Itoa(rv))
 	if view.Len() != edge || len(indexer.ListKeys()) != edge+edge/20 {
 		b.Fatalf("fixture holds %d edge nodes and %d nodes, want %d and %d", view.Len(), len(indexer.ListKeys()), edge, edge+edge/20)
 	}
-	f := &storageFixture{rest: NewREST(view), indexer: indexer, edge: edge, someEdgeName: realisticNodeName(edge/2, true)}
+	f := &storageFixture{rest: NewREST(view), indexer: indexer, edge: edge, someEdgeName: fixtures.NodeName(edge/2, true)}
 	currentFixture = f
 	return f
 }
@@ -116,7 +116,7 @@ func BenchmarkList(b *testing.B) {
 				want     int
 			}{
 				{name: "all", opts: &metainternalversion.ListOptions{}, selector: edgeSelector, want: f.edge},
-				{name: "label", opts: &metainternalversion.ListOptions{LabelSelector: zoneSelector}, selector: edgeInZone, want: f.edge / realisticZones},
+				{name: "label", opts: &metainternalversion.ListOptions{LabelSelector: zoneSelector}, selector: edgeInZone, want: f.edge / fixtures.Zones},
 				{
 					name:     "name",
 					opts:     &metainternalversion.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", f.someEdgeName)},
@@ -270,24 +270,4 @@ func quietKlog() (restore func()) {
 // nsPerOp is the mean time of one iteration of a finished b.Loop.
 func nsPerOp(b *testing.B) float64 {
 	return float64(b.Elapsed().Nanoseconds()) / float64(b.N)
-}
-
-// TestRealisticNodeGeneratorsInSync fails when this package's copy of the realistic Node
-// generator drifts from pkg/edgeview's, which the heap benchmark uses.
-func TestRealisticNodeGeneratorsInSync(t *testing.T) {
-	body := func(path string) []byte {
-		src, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, after, ok := bytes.Cut(src, []byte("\nimport ("))
-		if !ok {
-			t.Fatalf("%s has no import block", path)
-		}
-		return after
-	}
-	ours, theirs := body("realistic_nodes_bench_test.go"), body("../../pkg/edgeview/realistic_nodes_test.go")
-	if !bytes.Equal(ours, theirs) {
-		t.Error("realistic_nodes_bench_test.go differs from pkg/edgeview/realistic_nodes_test.go below the import line; copy it again")
-	}
 }
