@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edgewatcher/edgewatcher/pkg/jointoken"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -153,8 +155,7 @@ func checkDemoToken(t *testing.T, cp *framework.ControlPlane) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ca := &framework.CloudCoreCA{CertDER: caSecret.Data["cadata"], KeyDER: caSecret.Data["cakeydata"]}
-	exp, err := framework.VerifyCloudCoreToken(string(tokenSecret.Data["tokendata"]), ca, time.Now())
+	exp, err := jointoken.Verify(string(tokenSecret.Data["tokendata"]), caSecret.Data["cadata"], caSecret.Data["cakeydata"], time.Now())
 	if err != nil {
 		t.Fatalf("seeded token does not verify: %v", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"maps"
 	"time"
 
+	"github.com/edgewatcher/edgewatcher/pkg/jointoken"
+
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -127,7 +129,7 @@ func SeedDemo(ctx context.Context, client kubernetes.Interface) error {
 	if err != nil {
 		return err
 	}
-	token, err := MintCloudCoreToken(ca, time.Now().Add(24*time.Hour))
+	token, _, err := jointoken.Mint(ca.CertDER, ca.KeyDER, 24*time.Hour, time.Now())
 	if err != nil {
 		return err
 	}
