@@ -28,21 +28,6 @@ func IsSelectableField(label string) bool {
 	return false
 }
 
-// SelectableFields returns the values of an EdgeNode that field selectors match against.
-func SelectableFields(n *EdgeNode) fields.Set {
-	port := ""
-	if n.Status.KubeletPort != 0 {
-		port = strconv.Itoa(int(n.Status.KubeletPort))
-	}
-	return fields.Set{
-		FieldName:        n.Name,
-		FieldPhase:       string(n.Status.Phase),
-		FieldReadiness:   string(n.Status.Readiness),
-		FieldInternalIP:  n.Status.InternalIP,
-		FieldKubeletPort: port,
-	}
-}
-
 // Fields presents n's selectable fields to a field selector without building a map.
 func Fields(n *EdgeNode) fields.Fields { return edgeNodeFields{n} }
 
