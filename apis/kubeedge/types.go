@@ -79,6 +79,10 @@ type EdgeNodeStatus struct {
 	KubeEdgeVersion string
 	// Conditions are the latest observations of the edge node's state.
 	Conditions []metav1.Condition
+	// ReservationExpiresAt is when a Pending reservation lapses.
+	ReservationExpiresAt *metav1.Time
+	// ReservedBy is the user who made the reservation.
+	ReservedBy string
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object

@@ -36,7 +36,9 @@ const (
 
 // +genclient
 // +genclient:nonNamespaced
-// +genclient:onlyVerbs=get,list,watch
+// +genclient:onlyVerbs=get,list,watch,create,delete
+// +genclient:method=CreateJoinToken,verb=create,subresource=jointoken,input=github.com/edgewatcher/edgewatcher/apis/kubeedge/v1alpha1.JoinToken,result=github.com/edgewatcher/edgewatcher/apis/kubeedge/v1alpha1.JoinToken
+// +genclient:method=CreateJoinCommand,verb=create,subresource=joincommand,input=github.com/edgewatcher/edgewatcher/apis/kubeedge/v1alpha1.JoinCommand,result=github.com/edgewatcher/edgewatcher/apis/kubeedge/v1alpha1.JoinCommand
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object
 
 // EdgeNode is a KubeEdge edge node: a joined core Node labelled
@@ -107,6 +109,12 @@ type EdgeNodeStatus struct {
 	// +listType=map
 	// +listMapKey=type
 	Conditions []metav1.Condition `json:"conditions,omitempty" protobuf:"bytes,6,rep,name=conditions"`
+	// ReservationExpiresAt is when a Pending reservation lapses and frees its name and address.
+	// +optional
+	ReservationExpiresAt *metav1.Time `json:"reservationExpiresAt,omitempty" protobuf:"bytes,7,opt,name=reservationExpiresAt"`
+	// ReservedBy is the user who made the reservation.
+	// +optional
+	ReservedBy string `json:"reservedBy,omitempty" protobuf:"bytes,8,opt,name=reservedBy"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object

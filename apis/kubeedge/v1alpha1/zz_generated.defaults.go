@@ -31,6 +31,7 @@ import (
 func RegisterDefaults(scheme *runtime.Scheme) error {
 	scheme.AddTypeDefaultingFunc(&EdgeNode{}, func(obj interface{}) { SetObjectDefaults_EdgeNode(obj.(*EdgeNode)) })
 	scheme.AddTypeDefaultingFunc(&EdgeNodeList{}, func(obj interface{}) { SetObjectDefaults_EdgeNodeList(obj.(*EdgeNodeList)) })
+	scheme.AddTypeDefaultingFunc(&JoinCommand{}, func(obj interface{}) { SetObjectDefaults_JoinCommand(obj.(*JoinCommand)) })
 	return nil
 }
 
@@ -45,5 +46,12 @@ func SetObjectDefaults_EdgeNodeList(in *EdgeNodeList) {
 	for i := range in.Items {
 		a := &in.Items[i]
 		SetObjectDefaults_EdgeNode(a)
+	}
+}
+
+func SetObjectDefaults_JoinCommand(in *JoinCommand) {
+	for i := range in.Spec.Taints {
+		a := &in.Spec.Taints[i]
+		SetDefaults_EdgeNodeTaint(a)
 	}
 }

@@ -45,3 +45,33 @@ func (in EdgeNodeStatus) OpenAPIModelName() string {
 func (in EdgeNodeTaint) OpenAPIModelName() string {
 	return "io.edgewatcher.kubeedge.v1alpha1.EdgeNodeTaint"
 }
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in JoinCommand) OpenAPIModelName() string {
+	return "io.edgewatcher.kubeedge.v1alpha1.JoinCommand"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in JoinCommandSpec) OpenAPIModelName() string {
+	return "io.edgewatcher.kubeedge.v1alpha1.JoinCommandSpec"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in JoinCommandStatus) OpenAPIModelName() string {
+	return "io.edgewatcher.kubeedge.v1alpha1.JoinCommandStatus"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in JoinToken) OpenAPIModelName() string {
+	return "io.edgewatcher.kubeedge.v1alpha1.JoinToken"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in JoinTokenSpec) OpenAPIModelName() string {
+	return "io.edgewatcher.kubeedge.v1alpha1.JoinTokenSpec"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
+func (in JoinTokenStatus) OpenAPIModelName() string {
+	return "io.edgewatcher.kubeedge.v1alpha1.JoinTokenStatus"
+}

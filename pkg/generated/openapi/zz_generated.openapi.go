@@ -37,6 +37,12 @@ func GetOpenAPIDefinitions(ref common.ReferenceCallback) map[string]common.OpenA
 		v1alpha1.EdgeNodeSpec{}.OpenAPIModelName():        schema_edgewatcher_apis_kubeedge_v1alpha1_EdgeNodeSpec(ref),
 		v1alpha1.EdgeNodeStatus{}.OpenAPIModelName():      schema_edgewatcher_apis_kubeedge_v1alpha1_EdgeNodeStatus(ref),
 		v1alpha1.EdgeNodeTaint{}.OpenAPIModelName():       schema_edgewatcher_apis_kubeedge_v1alpha1_EdgeNodeTaint(ref),
+		v1alpha1.JoinCommand{}.OpenAPIModelName():         schema_edgewatcher_apis_kubeedge_v1alpha1_JoinCommand(ref),
+		v1alpha1.JoinCommandSpec{}.OpenAPIModelName():     schema_edgewatcher_apis_kubeedge_v1alpha1_JoinCommandSpec(ref),
+		v1alpha1.JoinCommandStatus{}.OpenAPIModelName():   schema_edgewatcher_apis_kubeedge_v1alpha1_JoinCommandStatus(ref),
+		v1alpha1.JoinToken{}.OpenAPIModelName():           schema_edgewatcher_apis_kubeedge_v1alpha1_JoinToken(ref),
+		v1alpha1.JoinTokenSpec{}.OpenAPIModelName():       schema_edgewatcher_apis_kubeedge_v1alpha1_JoinTokenSpec(ref),
+		v1alpha1.JoinTokenStatus{}.OpenAPIModelName():     schema_edgewatcher_apis_kubeedge_v1alpha1_JoinTokenStatus(ref),
 		v1.APIGroup{}.OpenAPIModelName():                  schema_pkg_apis_meta_v1_APIGroup(ref),
 		v1.APIGroupList{}.OpenAPIModelName():              schema_pkg_apis_meta_v1_APIGroupList(ref),
 		v1.APIResource{}.OpenAPIModelName():               schema_pkg_apis_meta_v1_APIResource(ref),
@@ -321,11 +327,24 @@ func schema_edgewatcher_apis_kubeedge_v1alpha1_EdgeNodeStatus(ref common.Referen
 							},
 						},
 					},
+					"reservationExpiresAt": {
+						SchemaProps: spec.SchemaProps{
+							Description: "ReservationExpiresAt is when a Pending reservation lapses and frees its name and address.",
+							Ref:         ref(v1.Time{}.OpenAPIModelName()),
+						},
+					},
+					"reservedBy": {
+						SchemaProps: spec.SchemaProps{
+							Description: "ReservedBy is the user who made the reservation.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
 				},
 			},
 		},
 		Dependencies: []string{
-			v1.Condition{}.OpenAPIModelName()},
+			v1.Condition{}.OpenAPIModelName(), v1.Time{}.OpenAPIModelName()},
 	}
 }
 
@@ -363,6 +382,370 @@ func schema_edgewatcher_apis_kubeedge_v1alpha1_EdgeNodeTaint(ref common.Referenc
 				Required: []string{"key", "effect"},
 			},
 		},
+	}
+}
+
+func schema_edgewatcher_apis_kubeedge_v1alpha1_JoinCommand(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "JoinCommand requests the `keadm join` command for an edge node. It is created as the joincommand subresource of an EdgeNode. When the EdgeNode does not exist yet, the spec's reservation fields reserve it in the same call.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"metadata": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Standard object metadata; the name is the EdgeNode's.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1.ObjectMeta{}.OpenAPIModelName()),
+						},
+					},
+					"spec": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Spec is what the caller asks for.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1alpha1.JoinCommandSpec{}.OpenAPIModelName()),
+						},
+					},
+					"status": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Status is the generated command.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1alpha1.JoinCommandStatus{}.OpenAPIModelName()),
+						},
+					},
+				},
+			},
+		},
+		Dependencies: []string{
+			v1alpha1.JoinCommandSpec{}.OpenAPIModelName(), v1alpha1.JoinCommandStatus{}.OpenAPIModelName(), v1.ObjectMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_edgewatcher_apis_kubeedge_v1alpha1_JoinCommandSpec(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "JoinCommandSpec is what a caller asks of a join command.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"internalIP": {
+						SchemaProps: spec.SchemaProps{
+							Description: "InternalIP reserves this address when the EdgeNode is not reserved yet; empty with an IP pool configured allocates the lowest free address.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"labels": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Labels are node labels for a new reservation.",
+							Type:        []string{"object"},
+							AdditionalProperties: &spec.SchemaOrBool{
+								Allows: true,
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Type:   []string{"string"},
+										Format: "",
+									},
+								},
+							},
+						},
+					},
+					"taints": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-type": "atomic",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "Taints are node taints for a new reservation.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Ref: ref(v1alpha1.EdgeNodeTaint{}.OpenAPIModelName()),
+									},
+								},
+							},
+						},
+					},
+					"kubeEdgeVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "KubeEdgeVersion is the release to install; empty means the server's default.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"runtimeEndpoint": {
+						SchemaProps: spec.SchemaProps{
+							Description: "RuntimeEndpoint is the CRI socket, such as unix:///run/containerd/containerd.sock.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"cgroupDriver": {
+						SchemaProps: spec.SchemaProps{
+							Description: "CgroupDriver is cgroupfs or systemd.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"imageRepository": {
+						SchemaProps: spec.SchemaProps{
+							Description: "ImageRepository is the registry prefix for KubeEdge images (v1.11 and later).",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"cloudCoreAddress": {
+						SchemaProps: spec.SchemaProps{
+							Description: "CloudCoreAddress overrides the address the edge dials.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"tokenTTLSeconds": {
+						SchemaProps: spec.SchemaProps{
+							Description: "TokenTTLSeconds is the lifetime of a minted token (see JoinTokenSpec).",
+							Type:        []string{"integer"},
+							Format:      "int64",
+						},
+					},
+					"strict": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Strict fails instead of reporting settings the release cannot express.",
+							Type:        []string{"boolean"},
+							Format:      "",
+						},
+					},
+				},
+			},
+		},
+		Dependencies: []string{
+			v1alpha1.EdgeNodeTaint{}.OpenAPIModelName()},
+	}
+}
+
+func schema_edgewatcher_apis_kubeedge_v1alpha1_JoinCommandStatus(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "JoinCommandStatus is a generated join command.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"command": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Command is the command as one line of POSIX shell, every word quoted.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"args": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-type": "atomic",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "Args is the command word by word, starting with \"keadm\".",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Type:   []string{"string"},
+										Format: "",
+									},
+								},
+							},
+						},
+					},
+					"kubeEdgeVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "KubeEdgeVersion is the release the command installs.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"internalIP": {
+						SchemaProps: spec.SchemaProps{
+							Description: "InternalIP is the reserved address of the node.",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"tokenExpiresAt": {
+						SchemaProps: spec.SchemaProps{
+							Description: "TokenExpiresAt is when the embedded token stops working; the command is stale after it.",
+							Ref:         ref(v1.Time{}.OpenAPIModelName()),
+						},
+					},
+					"limitations": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-type": "atomic",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "Limitations are requested settings the release cannot express, and what to do instead.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Type:   []string{"string"},
+										Format: "",
+									},
+								},
+							},
+						},
+					},
+					"warnings": {
+						VendorExtensible: spec.VendorExtensible{
+							Extensions: spec.Extensions{
+								"x-kubernetes-list-type": "atomic",
+							},
+						},
+						SchemaProps: spec.SchemaProps{
+							Description: "Warnings explain choices such as NodePort mapping or a fallback address.",
+							Type:        []string{"array"},
+							Items: &spec.SchemaOrArray{
+								Schema: &spec.Schema{
+									SchemaProps: spec.SchemaProps{
+										Type:   []string{"string"},
+										Format: "",
+									},
+								},
+							},
+						},
+					},
+				},
+				Required: []string{"command", "args", "kubeEdgeVersion", "tokenExpiresAt"},
+			},
+		},
+		Dependencies: []string{
+			v1.Time{}.OpenAPIModelName()},
+	}
+}
+
+func schema_edgewatcher_apis_kubeedge_v1alpha1_JoinToken(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "JoinToken requests the join token an edge node presents to cloudcore. It is created as the jointoken subresource of an EdgeNode, like a TokenRequest.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"kind": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"apiVersion": {
+						SchemaProps: spec.SchemaProps{
+							Description: "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"metadata": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Standard object metadata; the name is the EdgeNode's.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1.ObjectMeta{}.OpenAPIModelName()),
+						},
+					},
+					"spec": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Spec is what the caller asks for.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1alpha1.JoinTokenSpec{}.OpenAPIModelName()),
+						},
+					},
+					"status": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Status is the issued token.",
+							Default:     map[string]interface{}{},
+							Ref:         ref(v1alpha1.JoinTokenStatus{}.OpenAPIModelName()),
+						},
+					},
+				},
+			},
+		},
+		Dependencies: []string{
+			v1alpha1.JoinTokenSpec{}.OpenAPIModelName(), v1alpha1.JoinTokenStatus{}.OpenAPIModelName(), v1.ObjectMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_edgewatcher_apis_kubeedge_v1alpha1_JoinTokenSpec(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "JoinTokenSpec is what a caller asks of a join token.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"ttlSeconds": {
+						SchemaProps: spec.SchemaProps{
+							Description: "TTLSeconds is the lifetime of a minted token; the server clamps it to its maximum. It applies only when the server mints tokens (--mint-tokens).",
+							Type:        []string{"integer"},
+							Format:      "int64",
+						},
+					},
+				},
+			},
+		},
+	}
+}
+
+func schema_edgewatcher_apis_kubeedge_v1alpha1_JoinTokenStatus(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "JoinTokenStatus is an issued join token.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"token": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Token is \"<sha256 hex of the cloudcore CA>.<JWT>\", the value of keadm --token.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+					"expiresAt": {
+						SchemaProps: spec.SchemaProps{
+							Description: "ExpiresAt is the token's exp claim.",
+							Ref:         ref(v1.Time{}.OpenAPIModelName()),
+						},
+					},
+					"source": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Source is \"tokensecret\" for cloudcore's own token or \"minted\" for a token this server signed.",
+							Default:     "",
+							Type:        []string{"string"},
+							Format:      "",
+						},
+					},
+				},
+				Required: []string{"token", "expiresAt", "source"},
+			},
+		},
+		Dependencies: []string{
+			v1.Time{}.OpenAPIModelName()},
 	}
 }
 

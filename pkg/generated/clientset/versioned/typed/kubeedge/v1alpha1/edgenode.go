@@ -36,9 +36,14 @@ type EdgeNodesGetter interface {
 
 // EdgeNodeInterface has methods to work with EdgeNode resources.
 type EdgeNodeInterface interface {
+	Create(ctx context.Context, edgeNode *kubeedgev1alpha1.EdgeNode, opts v1.CreateOptions) (*kubeedgev1alpha1.EdgeNode, error)
+	Delete(ctx context.Context, name string, opts v1.DeleteOptions) error
 	Get(ctx context.Context, name string, opts v1.GetOptions) (*kubeedgev1alpha1.EdgeNode, error)
 	List(ctx context.Context, opts v1.ListOptions) (*kubeedgev1alpha1.EdgeNodeList, error)
 	Watch(ctx context.Context, opts v1.ListOptions) (watch.Interface, error)
+	CreateJoinToken(ctx context.Context, edgeNodeName string, joinToken *kubeedgev1alpha1.JoinToken, opts v1.CreateOptions) (*kubeedgev1alpha1.JoinToken, error)
+	CreateJoinCommand(ctx context.Context, edgeNodeName string, joinCommand *kubeedgev1alpha1.JoinCommand, opts v1.CreateOptions) (*kubeedgev1alpha1.JoinCommand, error)
+
 	EdgeNodeExpansion
 }
 
@@ -59,4 +64,32 @@ func newEdgeNodes(c *KubeedgeV1alpha1Client) *edgeNodes {
 			func() *kubeedgev1alpha1.EdgeNodeList { return &kubeedgev1alpha1.EdgeNodeList{} },
 		),
 	}
+}
+
+// CreateJoinToken takes the representation of a joinToken and creates it.  Returns the server's representation of the joinToken, and an error, if there is any.
+func (c *edgeNodes) CreateJoinToken(ctx context.Context, edgeNodeName string, joinToken *kubeedgev1alpha1.JoinToken, opts v1.CreateOptions) (result *kubeedgev1alpha1.JoinToken, err error) {
+	result = &kubeedgev1alpha1.JoinToken{}
+	err = c.GetClient().Post().
+		Resource("edgenodes").
+		Name(edgeNodeName).
+		SubResource("jointoken").
+		VersionedParams(&opts, scheme.ParameterCodec).
+		Body(joinToken).
+		Do(ctx).
+		Into(result)
+	return
+}
+
+// CreateJoinCommand takes the representation of a joinCommand and creates it.  Returns the server's representation of the joinCommand, and an error, if there is any.
+func (c *edgeNodes) CreateJoinCommand(ctx context.Context, edgeNodeName string, joinCommand *kubeedgev1alpha1.JoinCommand, opts v1.CreateOptions) (result *kubeedgev1alpha1.JoinCommand, err error) {
+	result = &kubeedgev1alpha1.JoinCommand{}
+	err = c.GetClient().Post().
+		Resource("edgenodes").
+		Name(edgeNodeName).
+		SubResource("joincommand").
+		VersionedParams(&opts, scheme.ParameterCodec).
+		Body(joinCommand).
+		Do(ctx).
+		Into(result)
+	return
 }

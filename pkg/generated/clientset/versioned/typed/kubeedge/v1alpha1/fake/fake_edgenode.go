@@ -19,9 +19,13 @@ limitations under the License.
 package fake
 
 import (
+	context "context"
+
 	v1alpha1 "github.com/edgewatcher/edgewatcher/apis/kubeedge/v1alpha1"
 	kubeedgev1alpha1 "github.com/edgewatcher/edgewatcher/pkg/generated/clientset/versioned/typed/kubeedge/v1alpha1"
+	v1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gentype "k8s.io/client-go/gentype"
+	testing "k8s.io/client-go/testing"
 )
 
 // fakeEdgeNodes implements EdgeNodeInterface
@@ -47,4 +51,26 @@ func newFakeEdgeNodes(fake *FakeKubeedgeV1alpha1) kubeedgev1alpha1.EdgeNodeInter
 		),
 		fake,
 	}
+}
+
+// CreateJoinToken takes the representation of a joinToken and creates it.  Returns the server's representation of the joinToken, and an error, if there is any.
+func (c *fakeEdgeNodes) CreateJoinToken(ctx context.Context, edgeNodeName string, joinToken *v1alpha1.JoinToken, opts v1.CreateOptions) (result *v1alpha1.JoinToken, err error) {
+	emptyResult := &v1alpha1.JoinToken{}
+	obj, err := c.Fake.
+		Invokes(testing.NewRootCreateSubresourceActionWithOptions(c.Resource(), edgeNodeName, "jointoken", joinToken, opts), emptyResult)
+	if obj == nil {
+		return emptyResult, err
+	}
+	return obj.(*v1alpha1.JoinToken), err
+}
+
+// CreateJoinCommand takes the representation of a joinCommand and creates it.  Returns the server's representation of the joinCommand, and an error, if there is any.
+func (c *fakeEdgeNodes) CreateJoinCommand(ctx context.Context, edgeNodeName string, joinCommand *v1alpha1.JoinCommand, opts v1.CreateOptions) (result *v1alpha1.JoinCommand, err error) {
+	emptyResult := &v1alpha1.JoinCommand{}
+	obj, err := c.Fake.
+		Invokes(testing.NewRootCreateSubresourceActionWithOptions(c.Resource(), edgeNodeName, "joincommand", joinCommand, opts), emptyResult)
+	if obj == nil {
+		return emptyResult, err
+	}
+	return obj.(*v1alpha1.JoinCommand), err
 }
