@@ -1,0 +1,72 @@
+package join
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Field names the request field an error is about.
+type Field string
+
+// Request fields that a FieldError can point at.
+const (
+	FieldName Field = "name"
+	FieldIP   Field = "IP"
+)
+
+// Reason says what is wrong with a field.
+type Reason string
+
+// Reasons of a FieldError.
+const (
+	// ReasonInvalid means the value is malformed or not allowed (syntax, special range, pool, Service CIDR).
+	ReasonInvalid Reason = "Invalid"
+	// ReasonInUse means another Node, reservation or cloudcore holds the value.
+	ReasonInUse Reason = "InUse"
+)
+
+// FieldError is a problem with the node name or node IP of a join request.
+type FieldError struct {
+	// Field is the field at fault.
+	Field Field
+	// Reason says whether the value is invalid or in use.
+	Reason Reason
+	// Value is the value as the caller gave it (or as allocated).
+	Value string
+	// Detail explains the problem; for ReasonInUse it names the holder.
+	Detail string
+}
+
+// Error renders the problem in one line.
+func (e *FieldError) Error() string {
+	what := "node name"
+	if e.Field == FieldIP {
+		what = "node IP"
+	}
+	if e.Reason == ReasonInUse {
+		return fmt.Sprintf("%s %q is in use: %s", what, e.Value, e.Detail)
+	}
+	return fmt.Sprintf("invalid %s %q: %s", what, e.Value, e.Detail)
+}
+
+// Unavailable reports that something the join flow depends on (the cloudcore ConfigMap,
+// the token secret, the caches) is missing, malformed or not ready. It is not the caller's fault.
+type Unavailable struct {
+	// Source names the object or component, for example "secret kubeedge/tokensecret".
+	Source string
+	// Err is the underlying problem.
+	Err error
+}
+
+// Error renders the problem in one line.
+func (e *Unavailable) Error() string { return e.Source + ": " + e.Err.Error() }
+
+// Unwrap returns the underlying problem.
+func (e *Unavailable) Unwrap() error { return e.Err }
+
+// AsFieldError returns err as a *FieldError when it is one.
+func AsFieldError(err error) (*FieldError, bool) {
+	var fe *FieldError
+	ok := errors.As(err, &fe)
+	return fe, ok
+}
