@@ -30,6 +30,8 @@ type Cache struct {
 	progress *sync.Cond // signalled whenever rv advances
 
 	items map[string]*kubeedge.EdgeNode
+	// reservations are the views of reservations; a joined Node's view shadows its reservation.
+	reservations map[string]*kubeedge.EdgeNode
 	// rv is the highest Node resource version observed.
 	rv uint64
 	// oldest is the lowest resource version a watch may resume from.
@@ -50,6 +52,8 @@ type Cache struct {
 type Stats struct {
 	// EdgeNodes is the number of EdgeNodes in the view.
 	EdgeNodes int
+	// Reservations is the number of reservations, joined or not.
+	Reservations int
 	// Watchers is the number of open watches.
 	Watchers int
 	// SlowWatchersClosed counts watches closed because they fell behind.
@@ -64,6 +68,7 @@ var _ cache.ResourceEventHandler = &Cache{}
 func NewCache(historySize int) *Cache {
 	c := &Cache{
 		items:         map[string]*kubeedge.EdgeNode{},
+		reservations:  map[string]*kubeedge.EdgeNode{},
 		history:       newHistory(historySize),
 		watchers:      map[uint64]*watcher{},
 		watcherBuffer: 1000,
@@ -127,33 +132,42 @@ func (c *Cache) apply(node *kubeedge.EdgeNode, deleted, initial bool) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	prev, own := c.visible(node.Name), c.items[node.Name]
+	if _, edge := node.Labels[EdgeRoleLabel]; !deleted && edge {
+		c.items[node.Name] = node
+	} else {
+		delete(c.items, node.Name)
+	}
+	last := prev
+	if deleted && own != nil && prev == own {
+		// A deleted Node is reported with its final state.
+		last = node
+	}
+	c.publish(prev, c.visible(node.Name), last, rv, initial)
+}
+
+// visible is what a client sees under name: the joined Node's view, else the reservation; the caller holds c.mu.
+func (c *Cache) visible(name string) *kubeedge.EdgeNode {
+	if en, ok := c.items[name]; ok {
+		return en
+	}
+	return c.reservations[name]
+}
+
+// publish records the transition of one name from prev to next at rv; last is the final
+// state reported when the name disappears. The caller holds c.mu.
+func (c *Cache) publish(prev, next, last *kubeedge.EdgeNode, rv uint64, initial bool) {
 	if rv < c.rv {
 		// Never move backwards: a resumed watch relies on increasing versions.
 		rv = c.rv
 	}
-	prev, had := c.items[node.Name]
-	var next *kubeedge.EdgeNode
-	if _, edge := node.Labels[EdgeRoleLabel]; !deleted && edge {
-		next = node
-	}
 	var ch change
 	switch {
-	case next == nil && had:
-		delete(c.items, node.Name)
-		last := prev
-		if deleted {
-			last = node
-		}
+	case next == nil && prev != nil:
 		ch = change{kind: watch.Deleted, obj: withResourceVersion(last, rv), prev: prev}
-	case next != nil && !had:
-		c.items[node.Name] = next
+	case next != nil && prev == nil:
 		ch = change{kind: watch.Added, obj: next}
-	case next != nil && had:
-		c.items[node.Name] = next
-		if sameView(prev, next) {
-			c.advance(rv)
-			return
-		}
+	case next != nil && prev != nil && !sameView(prev, next):
 		ch = change{kind: watch.Modified, obj: next, prev: prev}
 	default:
 		c.advance(rv)
@@ -171,16 +185,15 @@ func (c *Cache) apply(node *kubeedge.EdgeNode, deleted, initial bool) {
 func (c *Cache) forget(key string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	prev, ok := c.items[key]
-	if !ok {
+	if _, ok := c.items[key]; !ok {
 		return
 	}
+	prev := c.visible(key)
 	delete(c.items, key)
-	if !c.synced {
-		return
+	c.publish(prev, c.visible(key), prev, c.rv, false)
+	if c.synced {
+		c.oldest = c.rv + 1
 	}
-	c.record(change{kind: watch.Deleted, rv: c.rv, obj: prev, prev: prev})
-	c.oldest = c.rv + 1
 }
 
 // advance moves the observed resource version forward and wakes waiting watches.
@@ -210,7 +223,7 @@ func (c *Cache) record(ch change) {
 func (c *Cache) Stats() Stats {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return Stats{EdgeNodes: len(c.items), Watchers: len(c.watchers), SlowWatchersClosed: c.slowClosed, ResourceVersion: c.rv}
+	return Stats{EdgeNodes: len(c.items), Reservations: len(c.reservations), Watchers: len(c.watchers), SlowWatchersClosed: c.slowClosed, ResourceVersion: c.rv}
 }
 
 // Get returns the EdgeNode called name and whether it exists.
@@ -220,8 +233,8 @@ func (c *Cache) Get(name string) (*kubeedge.EdgeNode, bool, error) {
 	if !c.synced {
 		return nil, false, ErrNotSynced
 	}
-	en, ok := c.items[name]
-	return en, ok, nil
+	en := c.visible(name)
+	return en, en != nil, nil
 }
 
 // List returns the EdgeNodes that pass filter, sorted by name, and the resource version they reflect.
@@ -231,12 +244,12 @@ func (c *Cache) List(filter func(*kubeedge.EdgeNode) bool) ([]*kubeedge.EdgeNode
 		c.mu.RUnlock()
 		return nil, "", ErrNotSynced
 	}
-	out := make([]*kubeedge.EdgeNode, 0, len(c.items))
-	for _, en := range c.items {
+	out := make([]*kubeedge.EdgeNode, 0, len(c.items)+len(c.reservations))
+	c.each(func(en *kubeedge.EdgeNode) {
 		if filter == nil || filter(en) {
 			out = append(out, en)
 		}
-	}
+	})
 	rv := c.rv
 	c.mu.RUnlock()
 	slices.SortFunc(out, func(a, b *kubeedge.EdgeNode) int { return strings.Compare(a.Name, b.Name) })
@@ -247,7 +260,25 @@ func (c *Cache) List(filter func(*kubeedge.EdgeNode) bool) ([]*kubeedge.EdgeNode
 func (c *Cache) Len() int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return len(c.items)
+	n := len(c.items)
+	for name := range c.reservations {
+		if _, joined := c.items[name]; !joined {
+			n++
+		}
+	}
+	return n
+}
+
+// each calls fn for every visible EdgeNode; the caller holds c.mu.
+func (c *Cache) each(fn func(*kubeedge.EdgeNode)) {
+	for _, en := range c.items {
+		fn(en)
+	}
+	for name, en := range c.reservations {
+		if _, joined := c.items[name]; !joined {
+			fn(en)
+		}
+	}
 }
 
 // WaitForResourceVersion blocks until the view reflects rv ("" and "0" need nothing),
@@ -327,7 +358,8 @@ func sameView(a, b *kubeedge.EdgeNode) bool {
 		maps.Equal(a.Spec.Labels, b.Spec.Labels) && slices.Equal(a.Spec.Taints, b.Spec.Taints) &&
 		a.Status.Phase == b.Status.Phase && a.Status.Readiness == b.Status.Readiness &&
 		a.Status.InternalIP == b.Status.InternalIP && a.Status.KubeletPort == b.Status.KubeletPort &&
-		a.Status.KubeEdgeVersion == b.Status.KubeEdgeVersion &&
+		a.Status.KubeEdgeVersion == b.Status.KubeEdgeVersion && a.Status.ReservedBy == b.Status.ReservedBy &&
+		a.Status.ReservationExpiresAt.Equal(b.Status.ReservationExpiresAt) &&
 		slices.EqualFunc(a.Status.Conditions, b.Status.Conditions, func(x, y metav1.Condition) bool {
 			return x.Type == y.Type && x.Status == y.Status && x.ObservedGeneration == y.ObservedGeneration &&
 				x.LastTransitionTime.Equal(&y.LastTransitionTime) && x.Reason == y.Reason && x.Message == y.Message
@@ -341,6 +373,6 @@ func (c *Cache) GetWithVersion(name string) (*kubeedge.EdgeNode, bool, string, e
 	if !c.synced {
 		return nil, false, "", ErrNotSynced
 	}
-	en, ok := c.items[name]
-	return en, ok, strconv.FormatUint(c.rv, 10), nil
+	en := c.visible(name)
+	return en, en != nil, strconv.FormatUint(c.rv, 10), nil
 }

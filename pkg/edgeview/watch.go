@@ -55,11 +55,11 @@ func (c *Cache) Watch(ctx context.Context, opts WatchOptions) (watch.Interface, 
 	}
 	w := newWatcher(filter, c.watcherBuffer)
 	if replay {
-		for _, en := range c.items {
+		c.each(func(en *kubeedge.EdgeNode) {
 			if filter(en) {
 				w.initial = append(w.initial, watch.Event{Type: watch.Added, Object: en})
 			}
-		}
+		})
 		if opts.SendInitialEvents != nil && opts.AllowBookmarks {
 			w.initial = append(w.initial, initialEventsEnd(c.rv))
 		}

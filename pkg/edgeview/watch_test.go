@@ -12,13 +12,14 @@ import (
 	"github.com/edgewatcher/edgewatcher/apis/kubeedge"
 )
 
-func expect(t *testing.T, w watch.Interface, typ watch.EventType, name, rv string) {
+func expect(t *testing.T, w watch.Interface, typ watch.EventType, name, rv string) watch.Event {
 	t.Helper()
 	ev := nextEvent(t, w)
 	en, ok := ev.Object.(*kubeedge.EdgeNode)
 	if ev.Type != typ || !ok || en.Name != name || (rv != "" && en.ResourceVersion != rv) {
 		t.Fatalf("got %s %#v, want %s %s rv=%s", ev.Type, ev.Object, typ, name, rv)
 	}
+	return ev
 }
 
 func TestWatchReplaysThenFollows(t *testing.T) {

@@ -24,7 +24,7 @@ func NewInformer(client kubernetes.Interface, namespace string) cache.SharedInde
 type Tracker struct {
 	mu          sync.RWMutex
 	byName      map[string]*Reservation
-	subscribers []func(name string, r *Reservation)
+	subscribers []func(name string, r *Reservation, resourceVersion string)
 }
 
 var _ cache.ResourceEventHandler = &Tracker{}
@@ -34,9 +34,9 @@ func NewTracker() *Tracker {
 	return &Tracker{byName: map[string]*Reservation{}}
 }
 
-// Subscribe registers fn to hear the new state of a reservation (nil when it is gone).
-// Call it before the informer starts.
-func (t *Tracker) Subscribe(fn func(name string, r *Reservation)) {
+// Subscribe registers fn to hear the new state of a reservation (nil when it is gone) and the
+// resource version of the change. Call it before the informer starts.
+func (t *Tracker) Subscribe(fn func(name string, r *Reservation, resourceVersion string)) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.subscribers = append(t.subscribers, fn)
@@ -82,7 +82,7 @@ func (t *Tracker) observe(obj interface{}, deleted bool) {
 	subs := t.subscribers
 	t.mu.Unlock()
 	for _, fn := range subs {
-		fn(node, r)
+		fn(node, r, l.ResourceVersion)
 	}
 }
 
