@@ -3,6 +3,7 @@ package join
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Field names the request field an error is about.
@@ -59,7 +60,25 @@ type Unavailable struct {
 }
 
 // Error renders the problem in one line.
-func (e *Unavailable) Error() string { return e.Source + ": " + e.Err.Error() }
+func (e *Unavailable) Error() string {
+	if msg := e.Err.Error(); !strings.Contains(msg, e.Source) {
+		return e.Source + ": " + msg
+	}
+	return e.Err.Error()
+}
+
+// InvalidRequest is a request field other than the node name and IP that cannot be used,
+// such as an unknown KubeEdge version or a malformed runtime endpoint.
+type InvalidRequest struct {
+	// Err says which field and why.
+	Err error
+}
+
+// Error renders the problem in one line.
+func (e *InvalidRequest) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying problem.
+func (e *InvalidRequest) Unwrap() error { return e.Err }
 
 // Unwrap returns the underlying problem.
 func (e *Unavailable) Unwrap() error { return e.Err }

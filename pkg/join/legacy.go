@@ -1,0 +1,108 @@
+package join
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/edgewatcher/edgewatcher/pkg/keadm"
+	"github.com/edgewatcher/edgewatcher/pkg/reservation"
+)
+
+// Keys of the optional kubeedge/edge-watcher-config ConfigMap read by the legacy route.
+const (
+	LegacyConfigName = "edge-watcher-config"
+	legacyVersionKey = "version"
+	legacyRegionKey  = "region"
+	legacyURIKey     = "uri"
+)
+
+// EdgeTaintKey is the key of the console's default taint, node-role.kubernetes.io/edge="":NoSchedule.
+const EdgeTaintKey = "node-role.kubernetes.io/edge"
+
+// LegacyRequest is one call of the console's GET /api/v1alpha1/nodes/join.
+type LegacyRequest struct {
+	// NodeName and NodeIP are the console's node_name and node_ip.
+	NodeName string
+	// NodeIP is the address as typed.
+	NodeIP string
+	// DefaultTaint is add_default_taint; nil (absent) marks the console's field validators, which only check.
+	DefaultTaint *bool
+	// Requester is the authenticated user.
+	Requester string
+}
+
+// LegacyCommand answers the console: checks in the console's order (name syntax, IP syntax,
+// name in use, IP in use, configuration), reserves unless DefaultTaint is nil, and renders
+// the one-line command that downloads keadm and joins.
+func (s *Service) LegacyCommand(ctx context.Context, req LegacyRequest) (string, error) {
+	spec := reservation.Spec{}
+	if req.DefaultTaint != nil && *req.DefaultTaint {
+		spec.Taints = []reservation.Taint{{Key: EdgeTaintKey, Effect: keadm.TaintEffectNoSchedule}}
+	}
+	if req.NodeIP == "" {
+		// The console always sends an address; never allocate for it.
+		return "", &FieldError{Field: FieldIP, Reason: ReasonInvalid, Value: "", Detail: "the address is empty"}
+	}
+	version, region, uri, err := s.legacySettings()
+	if err != nil {
+		return "", s.afterFieldChecks(ctx, req, err)
+	}
+	spec.KubeEdgeVersion = version
+	res, err := s.Command(ctx, CommandRequest{
+		Reserve: ReserveRequest{NodeName: req.NodeName, IP: req.NodeIP, Spec: spec, Requester: req.Requester,
+			Reuse: true, DryRun: req.DefaultTaint == nil},
+		KubeEdgeVersion: version,
+	})
+	if err != nil {
+		return "", err
+	}
+	line, err := keadm.RenderLegacy(keadm.LegacyParams{Version: version, Region: region, URI: uri, Args: res.Command.Argv[1:]})
+	if err != nil {
+		return "", &Unavailable{Source: "configmap kubeedge/" + LegacyConfigName, Err: err}
+	}
+	return line, nil
+}
+
+// afterFieldChecks reports the field checks' error if there is one, else err: a broken
+// configuration never hides a name or IP problem from the console.
+func (s *Service) afterFieldChecks(ctx context.Context, req LegacyRequest, err error) error {
+	if _, _, ferr := s.Reserve(ctx, ReserveRequest{NodeName: req.NodeName, IP: req.NodeIP, Requester: req.Requester, Reuse: true, DryRun: true}); ferr != nil {
+		return ferr
+	}
+	return err
+}
+
+// legacySettings reads version, region and uri from kubeedge/edge-watcher-config, falling
+// back to the server defaults.
+func (s *Service) legacySettings() (version string, region keadm.Region, uri string, err error) {
+	version = first(s.Defaults.KubeEdgeVersion, DefaultKubeEdgeVersion)
+	region = s.Defaults.LegacyRegion
+	if region == "" {
+		region = keadm.RegionEN
+	}
+	cm := s.State.LegacyConfig()
+	if cm == nil {
+		return version, region, "", nil
+	}
+	src := "configmap kubeedge/" + LegacyConfigName
+	if v, ok := cm.Data[legacyVersionKey]; ok {
+		if _, perr := keadm.ParseVersion(v); perr != nil {
+			return "", "", "", &Unavailable{Source: src, Err: fmt.Errorf("key %s: %w", legacyVersionKey, perr)}
+		}
+		version = v
+	}
+	if r, ok := cm.Data[legacyRegionKey]; ok {
+		if r != string(keadm.RegionZH) && r != string(keadm.RegionEN) {
+			return "", "", "", &Unavailable{Source: src, Err: fmt.Errorf("key %s: %q must be zh or en", legacyRegionKey, r)}
+		}
+		region = keadm.Region(r)
+	}
+	return version, region, cm.Data[legacyURIKey], nil
+}
+
+// IsUnavailable reports whether err is an Unavailable.
+func IsUnavailable(err error) bool {
+	var u *Unavailable
+	return errors.As(err, &u)
+}
