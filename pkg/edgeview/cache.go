@@ -46,6 +46,8 @@ type Cache struct {
 	strings *stringInterner
 	// slowClosed counts watchers closed because they fell behind.
 	slowClosed uint64
+	// addresses feeds every Node's addresses into an ipam.Index; nil when not wanted.
+	addresses *addressFeed
 }
 
 // Stats is a point-in-time summary of a Cache for metrics.
@@ -103,6 +105,7 @@ func (c *Cache) HasSynced() bool {
 // OnAdd implements cache.ResourceEventHandler.
 func (c *Cache) OnAdd(obj interface{}, isInInitialList bool) {
 	if en, ok := asEdgeNode(obj); ok {
+		c.addresses.apply(en, false)
 		c.apply(en, false, isInInitialList)
 	}
 }
@@ -110,6 +113,7 @@ func (c *Cache) OnAdd(obj interface{}, isInInitialList bool) {
 // OnUpdate implements cache.ResourceEventHandler.
 func (c *Cache) OnUpdate(_, newObj interface{}) {
 	if en, ok := asEdgeNode(newObj); ok {
+		c.addresses.apply(en, false)
 		c.apply(en, false, false)
 	}
 }
@@ -117,8 +121,10 @@ func (c *Cache) OnUpdate(_, newObj interface{}) {
 // OnDelete implements cache.ResourceEventHandler.
 func (c *Cache) OnDelete(obj interface{}) {
 	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		c.addresses.forget(t.Key)
 		c.forget(t.Key)
 	} else if en, ok := asEdgeNode(obj); ok {
+		c.addresses.apply(en, true)
 		c.apply(en, true, false)
 	}
 }

@@ -33,6 +33,7 @@ func (c *Cache) Transform(obj interface{}) (interface{}, error) {
 		cond := &en.Status.Conditions[i]
 		cond.Reason, cond.Message = c.strings.intern(cond.Reason), c.strings.intern(cond.Message)
 	}
+	c.addresses.stash(en, node)
 	return en, nil
 }
 

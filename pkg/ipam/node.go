@@ -53,21 +53,33 @@ func containsAddr(list []typedAddr, a netip.Addr) bool {
 	return false
 }
 
+// NodeClaims are a Node's IP addresses with their types, taken with ClaimsOf and applied later with SetNodeClaims.
+type NodeClaims struct {
+	claims []typedAddr
+}
+
+// ClaimsOf returns the claims of node, for SetNodeClaims.
+func ClaimsOf(node *corev1.Node) NodeClaims { return NodeClaims{nodeClaims(node)} }
+
+// SetNodeClaims replaces every claim of the Node called name with c, like SetNode.
+func (x *Index) SetNodeClaims(name string, c NodeClaims) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	next := make([]claim, 0, len(c.claims))
+	for _, t := range c.claims {
+		k, _ := keyOf(t.addr)
+		next = append(next, claim{k, x.typeID(t.typ)})
+	}
+	x.replace(objectKey{KindNode, name}, next)
+}
+
 // SetNode replaces every claim of the Node named node.Name with the node's IP addresses, each under the type it is
 // listed with (see NodeAddresses). A status update that leaves the addresses unchanged costs no map writes.
 func (x *Index) SetNode(node *corev1.Node) {
 	if node == nil {
 		return
 	}
-	claims := nodeClaims(node)
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	next := make([]claim, 0, len(claims))
-	for _, c := range claims {
-		k, _ := keyOf(c.addr)
-		next = append(next, claim{k, x.typeID(c.typ)})
-	}
-	x.replace(objectKey{KindNode, node.Name}, next)
+	x.SetNodeClaims(node.Name, ClaimsOf(node))
 }
 
 // RemoveNode drops every claim of the Node named name.

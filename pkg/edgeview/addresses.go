@@ -1,0 +1,60 @@
+package edgeview
+
+import (
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/edgewatcher/edgewatcher/apis/kubeedge"
+	"github.com/edgewatcher/edgewatcher/pkg/ipam"
+)
+
+// addressFeed carries every Node's addresses from Transform, where the Node is still whole,
+// to the event handler, which applies them to the index in event order. Only events in
+// flight hold claims, so the view keeps no Node addresses of its own.
+type addressFeed struct {
+	index   *ipam.Index
+	mu      sync.Mutex
+	pending map[*kubeedge.EdgeNode]ipam.NodeClaims
+}
+
+// IndexAddresses makes the Cache keep idx up to date with the IP addresses of every Node,
+// edge or not. Call it before the Node informer starts.
+func (c *Cache) IndexAddresses(idx *ipam.Index) {
+	c.addresses = &addressFeed{index: idx, pending: map[*kubeedge.EdgeNode]ipam.NodeClaims{}}
+}
+
+// stash records the claims of node for the view en made from it.
+func (f *addressFeed) stash(en *kubeedge.EdgeNode, node *corev1.Node) {
+	if f == nil {
+		return
+	}
+	claims := ipam.ClaimsOf(node)
+	f.mu.Lock()
+	f.pending[en] = claims
+	f.mu.Unlock()
+}
+
+// apply moves the claims stashed for en into the index; deleted removes the Node's claims.
+func (f *addressFeed) apply(en *kubeedge.EdgeNode, deleted bool) {
+	if f == nil {
+		return
+	}
+	f.mu.Lock()
+	claims, ok := f.pending[en]
+	delete(f.pending, en)
+	f.mu.Unlock()
+	switch {
+	case deleted:
+		f.index.RemoveNode(en.Name)
+	case ok:
+		f.index.SetNodeClaims(en.Name, claims)
+	}
+}
+
+// forget removes the claims of the Node called name.
+func (f *addressFeed) forget(name string) {
+	if f != nil {
+		f.index.RemoveNode(name)
+	}
+}
