@@ -82,7 +82,7 @@ func fixtureFor(b *testing.B, edge int) *storageFixture {
 	if view.Len() != edge || len(indexer.ListKeys()) != edge+edge/20 {
 		b.Fatalf("fixture holds %d edge nodes and %d nodes, want %d and %d", view.Len(), len(indexer.ListKeys()), edge, edge+edge/20)
 	}
-	f := &storageFixture{rest: NewREST(view), indexer: indexer, edge: edge, someEdgeName: fixtures.NodeName(edge/2, true)}
+	f := &storageFixture{rest: NewREST(view, nil), indexer: indexer, edge: edge, someEdgeName: fixtures.NodeName(edge/2, true)}
 	currentFixture = f
 	return f
 }

@@ -18,9 +18,10 @@ import (
 	"github.com/edgewatcher/edgewatcher/pkg/edgeview"
 )
 
-// REST serves edgenodes: get, list and watch over the EdgeNode view.
+// REST serves edgenodes: get, list and watch over the EdgeNode view, create (reserve) and delete.
 type REST struct {
-	view *edgeview.Cache
+	view   *edgeview.Cache
+	writes *Writes
 	rest.TableConvertor
 }
 
@@ -37,9 +38,10 @@ var (
 	_ rest.TableConvertor       = &REST{}
 )
 
-// NewREST returns the edgenodes storage backed by view.
-func NewREST(view *edgeview.Cache) *REST {
-	return &REST{view: view, TableConvertor: tableConvertor{}}
+// NewREST returns the edgenodes storage backed by view; writes enables create and delete
+// (nil serves reads only).
+func NewREST(view *edgeview.Cache, writes *Writes) *REST {
+	return &REST{view: view, writes: writes, TableConvertor: tableConvertor{}}
 }
 
 // New implements rest.Storage.

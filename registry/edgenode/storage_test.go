@@ -45,7 +45,7 @@ func newTestREST(t *testing.T, nodes ...*corev1.Node) (*REST, *edgeview.Cache) {
 		view.OnAdd(n, true)
 	}
 	view.MarkSynced("")
-	return NewREST(view), view
+	return NewREST(view, nil), view
 }
 
 func TestGet(t *testing.T) {
@@ -146,7 +146,7 @@ func TestWatchErrors(t *testing.T) {
 	if status, ok := err.(apierrors.APIStatus); !ok || status.Status().Code != 410 {
 		t.Errorf("too old: status = %v, want code 410", err)
 	}
-	unsynced := NewREST(edgeview.NewCache(1))
+	unsynced := NewREST(edgeview.NewCache(1), nil)
 	_, err = unsynced.Watch(context.Background(), &metainternalversion.ListOptions{})
 	if !apierrors.IsServiceUnavailable(err) {
 		t.Errorf("unsynced: err = %v, want ServiceUnavailable", err)

@@ -1,0 +1,40 @@
+package edgenode
+
+import (
+	"context"
+	"time"
+
+	"k8s.io/apiserver/pkg/authorization/authorizer"
+	corev1client "k8s.io/client-go/kubernetes/typed/core/v1"
+
+	"github.com/edgewatcher/edgewatcher/pkg/join"
+	"github.com/edgewatcher/edgewatcher/pkg/reservation"
+)
+
+// Joiner is the join flow behind create and the jointoken and joincommand subresources.
+type Joiner interface {
+	// Reserve checks and reserves a node name and address.
+	Reserve(ctx context.Context, req join.ReserveRequest) (*reservation.Reservation, bool, error)
+	// Command builds the keadm command, reserving the node when needed.
+	Command(ctx context.Context, req join.CommandRequest) (*join.CommandResult, error)
+	// Token returns a join token.
+	Token(ttl *time.Duration) (*join.Token, error)
+}
+
+// Releaser deletes reservations.
+type Releaser interface {
+	// Release deletes the reservation of node and its address lock.
+	Release(ctx context.Context, node string) (*reservation.Reservation, error)
+}
+
+// Writes is what the writing verbs of edgenodes need.
+type Writes struct {
+	// Join is the join flow.
+	Join Joiner
+	// Reservations deletes reservations.
+	Reservations Releaser
+	// Nodes deletes joined Nodes.
+	Nodes corev1client.NodesGetter
+	// Authorizer checks that a caller may delete a joined Node.
+	Authorizer authorizer.Authorizer
+}
