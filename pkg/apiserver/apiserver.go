@@ -29,6 +29,8 @@ type ExtraConfig struct {
 	View *edgeview.Cache
 	// APIService registers the server's own APIService after start; nil disables it.
 	APIService *apiservice.Registrar
+	// Join is the join flow and its caches; nil serves edgenodes read-only.
+	Join *JoinConfig
 }
 
 // Config is the configuration of the EdgeWatcher API server.
@@ -73,11 +75,18 @@ func (c completedConfig) New() (*Server, error) {
 	}
 
 	apiGroupInfo := genericapiserver.NewDefaultAPIGroupInfo(kubeedge.GroupName, Scheme, metav1.ParameterCodec, Codecs)
-	apiGroupInfo.VersionedResourcesStorageMap[v1alpha1.SchemeGroupVersion.Version] = map[string]rest.Storage{
-		"edgenodes": edgenode.NewREST(extra.View),
+	storage := map[string]rest.Storage{"edgenodes": edgenode.NewREST(extra.View, nil)}
+	if extra.Join != nil {
+		extra.Join.addStorage(storage, extra.View, c.GenericConfig.Authorization.Authorizer)
 	}
+	apiGroupInfo.VersionedResourcesStorageMap[v1alpha1.SchemeGroupVersion.Version] = storage
 	if err := genericServer.InstallAPIGroup(&apiGroupInfo); err != nil {
 		return nil, err
+	}
+	if extra.Join != nil {
+		if err := extra.Join.install(genericServer, extra, c.GenericConfig); err != nil {
+			return nil, err
+		}
 	}
 
 	registerViewMetrics(extra.View)
@@ -91,9 +100,17 @@ func (c completedConfig) New() (*Server, error) {
 	}
 	genericServer.AddPostStartHookOrDie("start-edgewatcher-informers", func(ctx genericapiserver.PostStartHookContext) error {
 		go extra.NodeInformer.RunWithContext(ctx)
+		synced := []cache.InformerSynced{registration.HasSynced}
+		if extra.Join != nil {
+			s, err := extra.Join.start(ctx)
+			if err != nil {
+				return err
+			}
+			synced = append(synced, s...)
+		}
 		go func() {
-			if cache.WaitForNamedCacheSyncWithContext(ctx, registration.HasSynced) {
-				extra.View.MarkSynced(extra.NodeInformer.LastSyncResourceVersion())
+			if cache.WaitForNamedCacheSyncWithContext(ctx, synced...) {
+				extra.View.MarkSynced(maxResourceVersion(extra.NodeInformer, extra.Join))
 			}
 		}()
 		return nil

@@ -45,7 +45,7 @@ func TestKubectlAPIResourcesListsEdgeNodes(t *testing.T) {
 		t.Errorf("api-resources row = %v, want %v", rows[0], want)
 	}
 	verbs := kubectl(t, ctx, "api-resources", "--api-group=kubeedge.kubesphere.io", "-o", "wide")
-	if !regexp.MustCompile(`EdgeNode\s+get,list,watch\s+kubeedge`).MatchString(verbs) {
+	if !regexp.MustCompile(`EdgeNode\s+create,delete,get,list,watch\s+kubeedge`).MatchString(verbs) {
 		t.Errorf("verbs missing from:\n%s", verbs)
 	}
 }

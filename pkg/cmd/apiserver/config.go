@@ -17,6 +17,8 @@ import (
 	"github.com/edgewatcher/edgewatcher/pkg/apiservice"
 	"github.com/edgewatcher/edgewatcher/pkg/edgeview"
 	generatedopenapi "github.com/edgewatcher/edgewatcher/pkg/generated/openapi"
+	"github.com/edgewatcher/edgewatcher/pkg/ipam"
+	"github.com/edgewatcher/edgewatcher/pkg/legacy"
 )
 
 // ServerConfig builds the API server configuration from the options.
@@ -34,14 +36,22 @@ func (o *Options) ServerConfig() (*apiserver.Config, error) {
 		return nil, fmt.Errorf("creating Kubernetes client: %w", err)
 	}
 	view := edgeview.NewCache(o.WatchHistorySize)
+	addresses := ipam.NewIndex()
+	view.IndexAddresses(addresses)
 	nodeInformer, err := edgeview.NewNodeInformer(client, view)
 	if err != nil {
 		return nil, fmt.Errorf("creating the Node informer: %w", err)
 	}
+	joinConfig, err := o.joinConfig(client, nodeInformer, addresses)
+	if err != nil {
+		return nil, err
+	}
+	generic.RequestInfoResolver = legacy.RequestInfoResolver(genericapiserver.NewRequestInfoResolver(generic))
 
 	extra := apiserver.ExtraConfig{
 		NodeInformer: nodeInformer,
 		View:         view,
+		Join:         joinConfig,
 	}
 	if o.Service.RegisterAPIService {
 		if extra.APIService, err = o.registrar(restConfig); err != nil {

@@ -15,6 +15,7 @@ import (
 	logsapi "k8s.io/component-base/logs/api/v1"
 
 	"github.com/edgewatcher/edgewatcher/pkg/edgeview"
+	"github.com/edgewatcher/edgewatcher/pkg/legacy"
 )
 
 // Options are the flags of edgewatcher-apiserver. The server keeps no state of its own:
@@ -33,6 +34,10 @@ type Options struct {
 	Service ServiceOptions
 	// WatchHistorySize is how many edge node changes are kept for resuming watches.
 	WatchHistorySize int
+	// Join configures reservations, IP rules, tokens and commands.
+	Join *JoinOptions
+	// Legacy configures the console route's plain-HTTP listener.
+	Legacy *legacy.Options
 }
 
 // ServiceOptions name the Service in front of this server and the APIService that points at it.
@@ -56,6 +61,8 @@ func NewOptions() *Options {
 		Features:         genericoptions.NewFeatureOptions(),
 		Logging:          logsapi.NewLoggingConfiguration(),
 		WatchHistorySize: edgeview.DefaultHistorySize,
+		Join:             NewJoinOptions(),
+		Legacy:           legacy.NewOptions(),
 		Service: ServiceOptions{
 			Namespace: "kubeedge",
 			Name:      "edge-watcher",
@@ -85,6 +92,8 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	fs.IntVar(&o.WatchHistorySize, "watch-history-size", o.WatchHistorySize, "How many edge node changes to keep so that watches can resume from a resourceVersion.")
 
 	o.Service.AddFlags(fss.FlagSet("apiservice"))
+	o.Join.AddFlags(fss.FlagSet("join"))
+	o.Legacy.AddFlags(fss.FlagSet("console"))
 	return fss
 }
 
@@ -131,6 +140,8 @@ func (o *Options) Validate() error {
 	errs = append(errs, o.Audit.Validate()...)
 	errs = append(errs, o.Features.Validate()...)
 	errs = append(errs, o.Service.Validate())
+	errs = append(errs, o.Join.Validate()...)
+	errs = append(errs, o.Legacy.Validate()...)
 	if o.WatchHistorySize < 1 {
 		errs = append(errs, fmt.Errorf("--watch-history-size %d: must be at least 1", o.WatchHistorySize))
 	}
