@@ -1,0 +1,55 @@
+package legacy
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/edgewatcher/edgewatcher/pkg/join"
+)
+
+// failure is an error response: an HTTP status and a message already safe for the console.
+type failure struct {
+	code    int
+	message string
+}
+
+// failureFor maps an error from the Joiner to the console's response.
+func failureFor(err error) failure {
+	if fe, ok := join.AsFieldError(err); ok {
+		if msg, ok := fieldMessage(fe); ok {
+			return failure{code: http.StatusBadRequest, message: msg}
+		}
+		return internalFailure(err)
+	}
+	var ua *join.Unavailable
+	if errors.As(err, &ua) {
+		return failure{
+			code:    http.StatusServiceUnavailable,
+			message: neutralMessage("Service unavailable: " + ua.Error()),
+		}
+	}
+	return internalFailure(err)
+}
+
+// fieldMessage renders fe in the console's format; ok is false for an unknown field or reason.
+func fieldMessage(fe *join.FieldError) (msg string, ok bool) {
+	switch {
+	case fe.Field == join.FieldName && fe.Reason == join.ReasonInvalid:
+		return invalidNameMessage(fe.Value, fe.Detail), true
+	case fe.Field == join.FieldIP && fe.Reason == join.ReasonInvalid:
+		return invalidIPMessage(fe.Value, fe.Detail), true
+	case fe.Field == join.FieldName && fe.Reason == join.ReasonInUse:
+		return nameInUseMessage(fe.Value, fe.Detail), true
+	case fe.Field == join.FieldIP && fe.Reason == join.ReasonInUse:
+		return ipInUseMessage(fe.Value, fe.Detail), true
+	}
+	return "", false
+}
+
+// internalFailure is the 500 answer for an error the console cannot act on.
+func internalFailure(err error) failure {
+	return failure{code: http.StatusInternalServerError, message: neutralMessage("Internal error: " + err.Error())}
+}
+
+// errJoinerPanicked stands in for a panic in the Joiner; the panic value is logged, never sent.
+var errJoinerPanicked = errors.New("the join command could not be built")

@@ -1,0 +1,85 @@
+package legacy
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"runtime/debug"
+	"strings"
+
+	"github.com/emicklei/go-restful/v3"
+	"k8s.io/apiserver/pkg/endpoints/request"
+	"k8s.io/klog/v2"
+)
+
+// handler serves the join route.
+type handler struct {
+	joiner Joiner
+}
+
+// join is the route function of GET /api/v1alpha1/nodes/join.
+func (h *handler) join(req *restful.Request, resp *restful.Response) {
+	r := req.Request
+	// The router also accepts paths such as ".../join//"; serve only the paths whose authorization
+	// RequestInfoResolver remaps.
+	if !isJoinPath(r.URL.Path) {
+		writeFailure(resp, http.StatusNotFound, "Not found")
+		return
+	}
+	jr, bad := parseRequest(r.URL.Query())
+	if bad != nil {
+		writeFailure(resp, bad.code, bad.message)
+		return
+	}
+	if u, ok := request.UserFrom(r.Context()); ok {
+		jr.User = u
+	}
+
+	command, err := h.call(r.Context(), jr)
+	if err == nil && (command == "" || strings.ContainsAny(command, "\r\n")) {
+		err = errors.New("the join command is empty or not a single line")
+	}
+	if err != nil {
+		f := failureFor(err)
+		logFailure(jr, f, err)
+		writeFailure(resp, f.code, f.message)
+		return
+	}
+	klog.V(2).InfoS("Legacy join command issued", "node", jr.NodeName, "ip", jr.NodeIP,
+		"reserve", jr.DefaultTaint != nil, "user", userName(jr))
+	writeSuccess(resp, command)
+}
+
+// call runs the Joiner and turns a panic into errJoinerPanicked.
+func (h *handler) call(ctx context.Context, jr Request) (command string, err error) {
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		if e, ok := p.(error); ok && errors.Is(e, http.ErrAbortHandler) {
+			panic(p)
+		}
+		klog.ErrorS(nil, "Legacy join: Joiner panicked", "panic", p, "node", jr.NodeName, "stack", string(debug.Stack()))
+		command, err = "", errJoinerPanicked
+	}()
+	return h.joiner.Join(ctx, jr)
+}
+
+// logFailure logs a failed join at a level that fits its cause.
+func logFailure(jr Request, f failure, err error) {
+	switch {
+	case f.code >= http.StatusInternalServerError:
+		klog.ErrorS(err, "Legacy join failed", "node", jr.NodeName, "ip", jr.NodeIP, "code", f.code, "user", userName(jr))
+	default:
+		klog.V(2).InfoS("Legacy join refused", "node", jr.NodeName, "ip", jr.NodeIP, "reason", err.Error(), "user", userName(jr))
+	}
+}
+
+// userName is the caller's name for logs, or "" without authentication.
+func userName(jr Request) string {
+	if jr.User == nil {
+		return ""
+	}
+	return jr.User.GetName()
+}

@@ -1,0 +1,42 @@
+package legacy_test
+
+import (
+	"testing"
+
+	"github.com/emicklei/go-restful/v3"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apiserver/pkg/endpoints/openapi"
+	genericapiserver "k8s.io/apiserver/pkg/server"
+	"k8s.io/kube-openapi/pkg/builder"
+	"k8s.io/kube-openapi/pkg/builder3"
+	"k8s.io/kube-openapi/pkg/common/restfuladapter"
+
+	generatedopenapi "github.com/edgewatcher/edgewatcher/pkg/generated/openapi"
+	"github.com/edgewatcher/edgewatcher/pkg/legacy"
+)
+
+// TestOpenAPI builds the OpenAPI documents the secure port builds from its GoRestfulContainer
+// (the v2 build is fatal on error there), with the route installed.
+func TestOpenAPI(t *testing.T) {
+	c := restful.NewContainer()
+	legacy.Install(c, legacy.JoinerFunc(nil))
+	routes := restfuladapter.AdaptWebServices(c.RegisteredWebServices())
+	// The route declares no models, so the scheme behind the namer does not matter.
+	namer := openapi.NewDefinitionNamer(runtime.NewScheme())
+
+	v2, err := builder.BuildOpenAPISpecFromRoutes(routes, genericapiserver.DefaultOpenAPIConfig(generatedopenapi.GetOpenAPIDefinitions, namer))
+	if err != nil {
+		t.Fatalf("OpenAPI v2: %v", err)
+	}
+	path, ok := v2.Paths.Paths[legacy.JoinPath]
+	if !ok || path.Get == nil {
+		t.Fatalf("OpenAPI v2 has no GET %s", legacy.JoinPath)
+	}
+	// The builder hoists parameters shared by all operations of a path to the path.
+	if got := len(path.Parameters) + len(path.Get.Parameters); got != 3 {
+		t.Errorf("GET %s has %d parameters, want 3", legacy.JoinPath, got)
+	}
+	if _, err := builder3.BuildOpenAPISpecFromRoutes(routes, genericapiserver.DefaultOpenAPIV3Config(generatedopenapi.GetOpenAPIDefinitions, namer)); err != nil {
+		t.Fatalf("OpenAPI v3: %v", err)
+	}
+}

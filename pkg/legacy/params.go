@@ -1,0 +1,51 @@
+package legacy
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// parseRequest reads the query of a join request. The node name and IP must be present exactly
+// once and non-empty; their syntax is the Joiner's business. add_default_taint is optional but,
+// when present, must be a strconv.ParseBool boolean given once.
+func parseRequest(query url.Values) (Request, *failure) {
+	name, problem := single(query, ParamNodeName)
+	if problem != "" {
+		return Request{}, &failure{code: http.StatusBadRequest, message: invalidNameMessage(name, problem)}
+	}
+	ip, problem := single(query, ParamNodeIP)
+	if problem != "" {
+		return Request{}, &failure{code: http.StatusBadRequest, message: invalidIPMessage(ip, problem)}
+	}
+	req := Request{NodeName: name, NodeIP: ip}
+
+	values, present := query[ParamDefaultTaint]
+	if !present {
+		return req, nil
+	}
+	if len(values) != 1 {
+		return Request{}, &failure{code: http.StatusBadRequest, message: neutralMessage(ParamDefaultTaint + " must be given once")}
+	}
+	taint, err := strconv.ParseBool(values[0])
+	if err != nil {
+		return Request{}, &failure{code: http.StatusBadRequest, message: neutralMessage(
+			"Invalid " + ParamDefaultTaint + " " + strconv.Quote(values[0]) + ": must be true or false")}
+	}
+	req.DefaultTaint = &taint
+	return req, nil
+}
+
+// single returns the one value of a required parameter, or a problem description.
+func single(query url.Values, key string) (value, problem string) {
+	values := query[key]
+	switch {
+	case len(values) == 0:
+		return "", key + " is required"
+	case len(values) > 1:
+		return "", key + " must be given once"
+	case values[0] == "":
+		return "", key + " is required"
+	}
+	return values[0], ""
+}

@@ -1,0 +1,42 @@
+package legacy
+
+import (
+	"net/http"
+
+	apirequest "k8s.io/apiserver/pkg/endpoints/request"
+)
+
+// RequestInfoResolver wraps base so that the legacy route is authorized as `create` on
+// `edgenodes/joincommand` in group kubeedge.kubesphere.io version v1alpha1, name = node_name query value;
+// every other path is resolved by base.
+func RequestInfoResolver(base apirequest.RequestInfoResolver) apirequest.RequestInfoResolver {
+	return &resolver{base: base}
+}
+
+// resolver is the RequestInfoResolver of RequestInfoResolver.
+type resolver struct {
+	base apirequest.RequestInfoResolver
+}
+
+var _ apirequest.RequestInfoResolver = &resolver{}
+
+// NewRequestInfo implements apirequest.RequestInfoResolver.
+func (r *resolver) NewRequestInfo(req *http.Request) (*apirequest.RequestInfo, error) {
+	if !isJoinPath(req.URL.Path) {
+		return r.base.NewRequestInfo(req)
+	}
+	// The route rejects a repeated node_name, so the first value is the one it would join.
+	name := req.URL.Query().Get(ParamNodeName)
+	return &apirequest.RequestInfo{
+		IsResourceRequest: true,
+		Path:              req.URL.Path,
+		Verb:              authzVerb,
+		APIPrefix:         "apis",
+		APIGroup:          authzGroupVersion.Group,
+		APIVersion:        authzGroupVersion.Version,
+		Resource:          authzResource,
+		Subresource:       authzSubresource,
+		Name:              name,
+		Parts:             []string{authzResource, name, authzSubresource},
+	}, nil
+}

@@ -1,0 +1,67 @@
+package legacy
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"testing"
+
+	"k8s.io/apimachinery/pkg/util/sets"
+	apirequest "k8s.io/apiserver/pkg/endpoints/request"
+)
+
+func TestRequestInfoResolver(t *testing.T) {
+	base := &apirequest.RequestInfoFactory{
+		APIPrefixes:          map[string]sets.Empty{"api": {}, "apis": {}},
+		GrouplessAPIPrefixes: map[string]sets.Empty{"api": {}},
+	}
+	joinInfo := func(path, name string) *apirequest.RequestInfo {
+		return &apirequest.RequestInfo{
+			IsResourceRequest: true, Path: path, Verb: "create", APIPrefix: "apis",
+			APIGroup: "kubeedge.kubesphere.io", APIVersion: "v1alpha1",
+			Resource: "edgenodes", Subresource: "joincommand", Name: name,
+			Parts: []string{"edgenodes", name, "joincommand"},
+		}
+	}
+	tests := []struct {
+		name   string
+		method string
+		target string
+		want   *apirequest.RequestInfo // nil: whatever base says
+	}{
+		{"legacy route", http.MethodGet, JoinPath + "?node_name=edge-1&node_ip=10.0.0.5", joinInfo(JoinPath, "edge-1")},
+		{"trailing slash", http.MethodGet, JoinPath + "/?node_name=edge-1", joinInfo(JoinPath+"/", "edge-1")},
+		{"percent-encoded path", http.MethodGet, "/api/v1alpha1/nodes/j%6Fin?node_name=edge-1", joinInfo(JoinPath, "edge-1")},
+		{"no name", http.MethodGet, JoinPath, joinInfo(JoinPath, "")},
+		{"first name", http.MethodGet, JoinPath + "?node_name=a&node_name=b", joinInfo(JoinPath, "a")},
+		{"POST is remapped too", http.MethodPost, JoinPath + "?node_name=edge-1", joinInfo(JoinPath, "edge-1")},
+		{"joinx", http.MethodGet, "/api/v1alpha1/nodes/joinx?node_name=edge-1", nil},
+		{"core v1", http.MethodGet, "/api/v1/nodes/join?node_name=edge-1", nil},
+		{"double trailing slash", http.MethodGet, JoinPath + "//?node_name=edge-1", nil},
+		{"sub path", http.MethodGet, JoinPath + "/x?node_name=edge-1", nil},
+		{"group path", http.MethodGet, "/apis/kubeedge.kubesphere.io/v1alpha1/edgenodes/edge-1", nil},
+		{"non-resource", http.MethodGet, "/healthz", nil},
+	}
+	r := RequestInfoResolver(base)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(tt.method, tt.target, nil)
+			got, err := r.NewRequestInfo(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tt.want
+			if want == nil {
+				if want, err = base.NewRequestInfo(req); err != nil {
+					t.Fatal(err)
+				}
+				if got.Resource == "edgenodes" && got.Subresource == "joincommand" {
+					t.Errorf("%s was remapped", tt.target)
+				}
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("got  %+v\nwant %+v", got, want)
+			}
+		})
+	}
+}
