@@ -2,7 +2,8 @@
 # Installs the Debian packages the tests use, if missing. Everything else comes from the Go module proxy.
 set -o errexit -o nounset -o pipefail
 
-PACKAGES=(git make)
+# iptables (with iptables-legacy), ipset and iproute2: the dataplane tests program netfilter in network namespaces.
+PACKAGES=(git make iptables ipset iproute2)
 missing=()
 for p in "${PACKAGES[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,147 @@
+package dataplane
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
+)
+
+// Apply implements Dataplane. It works in four steps, each leaving the forwarding in force:
+//  1. one `ipset -exist restore` creates sets and adds entries; a set whose content is not known for certain
+//     (first Apply, restart, drift) is rebuilt in a temporary set and swapped in atomically;
+//  2. per family, when ChainName differs from the wanted rules, one `iptables-restore --noflush` replaces its
+//     content in a single transaction;
+//  3. per family, go-iptables ensures exactly one jump into ChainName from OUTPUT and from PREROUTING;
+//  4. one more restore deletes the entries that went away, then unused sets are destroyed.
+//
+// Entries are added before the old ones are deleted, so a destination moving between targets is never unmatched.
+// Within Config.VerifyInterval of a full Apply, and with the same targets, only step 1 and the deletions of step 4
+// run, in one restore.
+func (n *Netfilter) Apply(ctx context.Context, rules []forwarding.Rule) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	start := time.Now()
+	st := Stats{}
+	err := n.apply(ctx, rules, &st)
+	st.Duration = time.Since(start)
+	n.stats = st
+	return err
+}
+
+// apply does Apply's work, counting in st. When a set command fails, what the sets hold is no longer known, so
+// the memory of it is dropped and the next Apply rebuilds them.
+func (n *Netfilter) apply(ctx context.Context, rules []forwarding.Rule, st *Stats) error {
+	want, err := plan(rules)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for f, sets := range want {
+		if n.tables(f) == nil {
+			errs = append(errs, fmt.Errorf("%d %s targets not programmed: family not enabled", len(sets), f))
+			delete(want, f)
+		}
+	}
+	if n.canSkipVerify(want) {
+		return errors.Join(append(errs, n.applyEntries(ctx, want, st))...)
+	}
+	live, err := listSets(ctx, n.runner)
+	if err != nil {
+		return errors.Join(append(errs, err)...)
+	}
+	var adds, dels ipsetScript
+	next := map[string][]netip.AddrPort{}
+	for _, t := range n.families {
+		for _, ts := range want[t.family] {
+			n.planSet(ts, live, &adds, &dels, st)
+			next[ts.name] = ts.entries
+			st.Entries += len(ts.entries)
+			st.Targets++
+		}
+	}
+	if adds.Len() > 0 {
+		if err := restoreSets(ctx, n.runner, adds.Bytes()); err != nil {
+			n.applied = nil
+			return errors.Join(append(errs, err)...)
+		}
+	}
+	for _, t := range n.families {
+		if err := n.syncChain(ctx, t, want[t.family], st); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := n.syncJumps(t, st); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	n.applied = next
+	if dels.Len() > 0 {
+		if err := restoreSets(ctx, n.runner, dels.Bytes()); err != nil {
+			n.applied = nil
+			errs = append(errs, err)
+		}
+	}
+	errs = append(errs, n.destroyUnused(ctx, live, next, st))
+	st.Verified = true
+	if err := errors.Join(errs...); err != nil {
+		n.verified = time.Time{}
+		return err
+	}
+	n.verified = time.Now()
+	return nil
+}
+
+// planSet adds the commands that bring one set to ts: increments when its live content is known, else a rebuild.
+func (n *Netfilter) planSet(ts targetSet, live map[string]setInfo, adds, dels *ipsetScript, st *Stats) {
+	info, exists := live[ts.name]
+	prev, known := n.applied[ts.name]
+	if !exists || !known || !info.matches(ts) || info.entries != len(prev) {
+		adds.rebuild(ts)
+		st.SetsRebuilt++
+		return
+	}
+	added, removed := diffSorted(prev, ts.entries)
+	for _, e := range added {
+		adds.add(ts.name, e)
+	}
+	for _, e := range removed {
+		dels.del(ts.name, e)
+	}
+	st.EntriesAdded += len(added)
+	st.EntriesRemoved += len(removed)
+}
+
+// destroyUnused destroys our sets of the enabled families that no target uses, and leftover temporary sets.
+// A set the kernel still references is left for the next Apply.
+func (n *Netfilter) destroyUnused(ctx context.Context, live map[string]setInfo, used map[string][]netip.AddrPort, st *Stats) error {
+	var errs []error
+	for _, name := range sortedKeys(live) {
+		if _, ok := used[name]; ok || n.tables(familyOfSetName(name)) == nil {
+			continue
+		}
+		switch err := destroySet(ctx, n.runner, name); {
+		case err == nil, isSetMissing(err): // a leftover temporary set may have gone with a rebuild
+			st.SetsDestroyed++
+		case isSetInUse(err):
+			st.SetsPending++
+		default:
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// sortedKeys returns the keys of m in order, so commands run in a deterministic order.
+func sortedKeys(m map[string]setInfo) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

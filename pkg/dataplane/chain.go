@@ -1,0 +1,72 @@
+package dataplane
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/coreos/go-iptables/iptables"
+)
+
+// syncChain rewrites ChainName of one family when its rules differ from sets.
+func (n *Netfilter) syncChain(ctx context.Context, t *familyTables, sets []targetSet, st *Stats) error {
+	got, err := t.ipt.List(natTable, ChainName)
+	if err != nil && !isMissingChain(err) {
+		return fmt.Errorf("listing %s chain %s: %w", t.family, ChainName, err)
+	}
+	if err == nil && slices.Equal(got, chainLines(sets)) {
+		return nil
+	}
+	if _, err := n.runner.Run(ctx, restoreInput(sets), t.restore, "--noflush", "--wait", fmt.Sprint(lockWaitSeconds)); err != nil {
+		return err
+	}
+	st.ChainsWritten++
+	return nil
+}
+
+// syncJumps ensures exactly one jump into ChainName from each built-in chain of one family.
+func (n *Netfilter) syncJumps(t *familyTables, st *Stats) error {
+	for _, b := range builtinChains {
+		count, err := countJumps(t, b)
+		if err != nil {
+			return err
+		}
+		if count == 0 {
+			if err := t.ipt.Insert(natTable, b, 1, jumpSpec()...); err != nil {
+				return fmt.Errorf("inserting the %s jump from %s: %w", t.family, b, err)
+			}
+			st.JumpsInserted++
+		}
+		for ; count > 1; count-- {
+			if err := t.ipt.Delete(natTable, b, jumpSpec()...); err != nil {
+				return fmt.Errorf("deleting a duplicate %s jump from %s: %w", t.family, b, err)
+			}
+			st.JumpsRemoved++
+		}
+	}
+	return nil
+}
+
+// countJumps counts our jumps in a built-in chain.
+func countJumps(t *familyTables, builtin string) (int, error) {
+	lines, err := t.ipt.List(natTable, builtin)
+	if err != nil {
+		return 0, fmt.Errorf("listing %s chain %s: %w", t.family, builtin, err)
+	}
+	want, count := jumpLine(builtin), 0
+	for _, l := range lines {
+		if l == want {
+			count++
+		}
+	}
+	return count, nil
+}
+
+// isMissingChain reports whether err is iptables failing to list a chain that does not exist: exit status 1,
+// which iptables-legacy explains as "No chain/target/match by that name" and iptables-nft 1.8.9 as "chain ... is
+// incompatible". Either way the restore that follows recreates the chain.
+func isMissingChain(err error) bool {
+	var e *iptables.Error
+	return errors.As(err, &e) && (e.IsNotExist() || e.ExitStatus() == 1)
+}

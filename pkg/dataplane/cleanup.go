@@ -1,0 +1,71 @@
+package dataplane
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Cleanup retries destroying a set the kernel still references for up to cleanupSetWait.
+const cleanupSetWait = 3 * time.Second
+
+// Cleanup implements Dataplane: it removes the jumps, ChainName in every enabled family and every set whose name
+// starts with SetPrefix. It is idempotent.
+func (n *Netfilter) Cleanup(ctx context.Context) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.applied, n.verified = nil, time.Time{}
+	var errs []error
+	for _, t := range n.families {
+		if err := removeJumps(t); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := t.ipt.ClearAndDeleteChain(natTable, ChainName); err != nil {
+			errs = append(errs, fmt.Errorf("deleting %s chain %s: %w", t.family, ChainName, err))
+		}
+	}
+	live, err := listSets(ctx, n.runner)
+	if err != nil {
+		return errors.Join(append(errs, err)...)
+	}
+	for _, name := range sortedKeys(live) {
+		if err := destroyWithRetry(ctx, n, name); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// removeJumps deletes every jump into ChainName from the built-in chains of one family.
+func removeJumps(t *familyTables) error {
+	for _, b := range builtinChains {
+		count, err := countJumps(t, b)
+		if err != nil {
+			return err
+		}
+		for ; count > 0; count-- {
+			if err := t.ipt.Delete(natTable, b, jumpSpec()...); err != nil {
+				return fmt.Errorf("deleting the %s jump from %s: %w", t.family, b, err)
+			}
+		}
+	}
+	return nil
+}
+
+// destroyWithRetry destroys a set, retrying while the kernel still holds a reference from a deleted rule.
+func destroyWithRetry(ctx context.Context, n *Netfilter, name string) error {
+	deadline := time.Now().Add(cleanupSetWait)
+	for {
+		err := destroySet(ctx, n.runner, name)
+		if err == nil || !isSetInUse(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,80 @@
+package dataplane
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
+)
+
+// Fake is an in-memory Dataplane for unit tests of the control loop. It validates rules as Netfilter does.
+type Fake struct {
+	mu       sync.Mutex
+	rules    []forwarding.Rule
+	applies  int
+	cleanups int
+	err      error
+}
+
+var _ Dataplane = &Fake{}
+
+// NewFake returns an empty Fake.
+func NewFake() *Fake { return &Fake{} }
+
+// Apply implements Dataplane: it records rules, sorted by destination, unless an error is injected.
+func (f *Fake) Apply(_ context.Context, rules []forwarding.Rule) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.err
+	}
+	if _, err := plan(rules); err != nil {
+		return err
+	}
+	f.rules = slices.Clone(rules)
+	slices.SortFunc(f.rules, func(a, b forwarding.Rule) int { return a.Destination.Compare(b.Destination) })
+	f.rules = slices.CompactFunc(f.rules, func(a, b forwarding.Rule) bool { return a.Destination == b.Destination })
+	f.applies++
+	return nil
+}
+
+// Cleanup implements Dataplane: it forgets every rule, unless an error is injected.
+func (f *Fake) Cleanup(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.err
+	}
+	f.rules = nil
+	f.cleanups++
+	return nil
+}
+
+// Rules returns a copy of the programmed rules.
+func (f *Fake) Rules() []forwarding.Rule {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.rules)
+}
+
+// Applies returns how many Apply calls succeeded.
+func (f *Fake) Applies() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.applies
+}
+
+// Cleanups returns how many Cleanup calls succeeded.
+func (f *Fake) Cleanups() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.cleanups
+}
+
+// SetError makes every later call fail with err until it is called again with nil.
+func (f *Fake) SetError(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.err = err
+}

@@ -1,0 +1,83 @@
+package dataplane
+
+import (
+	"errors"
+	"maps"
+	"testing"
+
+	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
+)
+
+func TestParseSetHeaders(t *testing.T) {
+	out := `Name: KUBE-CLUSTER-IP
+Type: hash:ip,port
+Revision: 7
+Header: family inet hashsize 1024 maxelem 65536 bucketsize 12 initval 0x1
+Size in memory: 264
+References: 1
+Number of entries: 3
+
+Name: ewfwd4-1423c6a139e1cfa8
+Type: hash:ip,port
+Revision: 7
+Header: family inet hashsize 1024 maxelem 4194304 bucketsize 12 initval 0x2
+Size in memory: 264
+References: 1
+Number of entries: 2
+
+Name: ewfwd6-1f274130f72515e2-tmp
+Type: hash:ip
+Revision: 5
+Header: family inet6 hashsize 1024 maxelem 65536 bucketsize 12 initval 0x3
+Size in memory: 200
+References: 0
+Number of entries: 0
+`
+	want := map[string]setInfo{
+		"ewfwd4-1423c6a139e1cfa8":     {typ: "hash:ip,port", family: "inet", entries: 2},
+		"ewfwd6-1f274130f72515e2-tmp": {typ: "hash:ip", family: "inet6", entries: 0},
+	}
+	got := parseSetHeaders(out)
+	if !maps.Equal(got, want) {
+		t.Errorf("parseSetHeaders:\n got %+v\nwant %+v", got, want)
+	}
+	if len(parseSetHeaders("")) != 0 {
+		t.Error("empty output gave sets")
+	}
+}
+
+func TestSetInfoMatches(t *testing.T) {
+	tests := []struct {
+		info setInfo
+		fam  forwarding.Family
+		want bool
+	}{
+		{setInfo{typ: "hash:ip,port", family: "inet"}, forwarding.IPv4, true},
+		{setInfo{typ: "hash:ip,port", family: "inet6"}, forwarding.IPv6, true},
+		{setInfo{typ: "hash:ip,port", family: "inet6"}, forwarding.IPv4, false},
+		{setInfo{typ: "hash:ip", family: "inet"}, forwarding.IPv4, false},
+	}
+	for _, tt := range tests {
+		if got := tt.info.matches(targetSet{family: tt.fam}); got != tt.want {
+			t.Errorf("%+v.matches(%v) = %v, want %v", tt.info, tt.fam, got, tt.want)
+		}
+	}
+}
+
+func TestIPSetErrors(t *testing.T) {
+	inUse := &CommandError{Command: "ipset", Stderr: "ipset v7.17: Set cannot be destroyed: it is in use by a kernel component", Err: errors.New("exit status 1")}
+	missing := &CommandError{Command: "ipset", Stderr: "ipset v7.17: The set with the given name does not exist", Err: errors.New("exit status 1")}
+	tests := []struct {
+		err            error
+		inUse, missing bool
+	}{
+		{inUse, true, false},
+		{missing, false, true},
+		{errors.New("other"), false, false},
+	}
+	for _, tt := range tests {
+		if isSetInUse(tt.err) != tt.inUse || isSetMissing(tt.err) != tt.missing {
+			t.Errorf("%v: in use %v missing %v", tt.err, isSetInUse(tt.err), isSetMissing(tt.err))
+		}
+	}
+}

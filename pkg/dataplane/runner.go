@@ -1,0 +1,58 @@
+package dataplane
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os/exec"
+	"strings"
+)
+
+// Runner executes a command with stdin and returns its standard output.
+type Runner interface {
+	// Run executes name with args, feeding it stdin (nil for none).
+	Run(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error)
+}
+
+// ExecRunner runs commands directly, in the network namespace of the calling OS thread.
+type ExecRunner struct{}
+
+var _ Runner = ExecRunner{}
+
+// Run implements Runner.
+func (ExecRunner) Run(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return stdout.Bytes(), &CommandError{Command: name, Args: args, Stderr: strings.TrimSpace(stderr.String()), Err: err}
+	}
+	return stdout.Bytes(), nil
+}
+
+// CommandError is a command that failed, with what it printed on standard error.
+type CommandError struct {
+	// Command is the program that ran.
+	Command string
+	// Args are its arguments.
+	Args []string
+	// Stderr is its trimmed standard error.
+	Stderr string
+	// Err is the underlying error, usually an *exec.ExitError.
+	Err error
+}
+
+// Error implements error.
+func (e *CommandError) Error() string {
+	msg := fmt.Sprintf("%s %s: %v", e.Command, strings.Join(e.Args, " "), e.Err)
+	if e.Stderr != "" {
+		msg += ": " + e.Stderr
+	}
+	return msg
+}
+
+// Unwrap returns the underlying error.
+func (e *CommandError) Unwrap() error { return e.Err }

@@ -1,0 +1,33 @@
+package dataplane
+
+import "time"
+
+// Stats describes what one Apply did, for metrics and tests.
+type Stats struct {
+	// Entries is the number of destinations programmed.
+	Entries int
+	// Targets is the number of DNAT targets, one set and one rule each.
+	Targets int
+	// SetsRebuilt counts sets filled from scratch and swapped in (first sync, restart or drift).
+	SetsRebuilt int
+	// EntriesAdded and EntriesRemoved count incremental set changes.
+	EntriesAdded, EntriesRemoved int
+	// SetsDestroyed counts sets removed because no rule uses them any more.
+	SetsDestroyed int
+	// SetsPending counts unused sets the kernel still held a reference to; the next Apply retries them.
+	SetsPending int
+	// ChainsWritten counts iptables-restore transactions (at most one per family).
+	ChainsWritten int
+	// JumpsInserted and JumpsRemoved count repairs of the jumps from the built-in chains.
+	JumpsInserted, JumpsRemoved int
+	// Verified is true when Apply re-read and repaired the kernel state, false when Config.VerifyInterval let it
+	// apply only the entry changes.
+	Verified bool
+	// Duration is how long Apply took.
+	Duration time.Duration
+}
+
+// Changed reports whether Apply changed anything in the kernel.
+func (s Stats) Changed() bool {
+	return s.SetsRebuilt+s.EntriesAdded+s.EntriesRemoved+s.SetsDestroyed+s.ChainsWritten+s.JumpsInserted+s.JumpsRemoved > 0
+}

@@ -1,0 +1,62 @@
+package forwarding
+
+import (
+	"fmt"
+	"net/netip"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// benchInput builds n edge nodes spread over three cloudcores (a tenth still on the unnegotiated port), each with
+// an InternalIP, an ExternalIP and a Hostname, plus 10 cloud nodes and one duplicate IP.
+func benchInput(b *testing.B, n int) Input {
+	b.Helper()
+	in := Input{
+		TunnelPorts:   record(b, `{"ipTunnelPort":{"10.0.0.2":10351,"10.0.0.3":10352,"10.0.0.4":10353}}`),
+		DefaultTarget: netip.MustParseAddr("10.0.0.9"),
+		ExtraPorts:    []uint16{10250},
+		HostAddresses: []netip.Addr{netip.MustParseAddr("10.0.0.10")},
+	}
+	for i := range 10 {
+		in.OtherNodes = append(in.OtherNodes, other(fmt.Sprintf("master-%d", i), fmt.Sprintf("10.0.1.%d", i+1)))
+	}
+	in.EdgeNodes = make([]EdgeNode, n)
+	for i := range n {
+		ip := netip.AddrFrom4([4]byte{10, byte(64 + i>>16), byte(i >> 8), byte(i)}).String()
+		ext := netip.AddrFrom4([4]byte{172, byte(16 + i>>16), byte(i >> 8), byte(i)}).String()
+		port := int32(10351 + i%3)
+		if i%10 == 0 {
+			port = UnnegotiatedPort
+		}
+		in.EdgeNodes[i] = EdgeNode{
+			Name: fmt.Sprintf("edge-%06d", i), InternalIP: ip, KubeletPort: port,
+			Addresses: []corev1.NodeAddress{
+				{Type: corev1.NodeInternalIP, Address: ip},
+				{Type: corev1.NodeExternalIP, Address: ext},
+				{Type: corev1.NodeHostName, Address: fmt.Sprintf("edge-%06d", i)},
+			},
+		}
+	}
+	in.EdgeNodes[n-1].InternalIP = in.EdgeNodes[0].InternalIP
+	return in
+}
+
+// BenchmarkCompute computes the set for 1k, 10k and 100k edge nodes; ns/node staying flat shows linear cost.
+func BenchmarkCompute(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
+			in := benchInput(b, n)
+			b.ReportAllocs()
+			b.ResetTimer()
+			var set Set
+			for b.Loop() {
+				set = Compute(in)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/node")
+			if want := 2 * (n - 2); len(set.Rules) != want || len(set.Conflicts) != 2 {
+				b.Fatalf("got %d rules and %d conflicts, want %d and 2", len(set.Rules), len(set.Conflicts), want)
+			}
+		})
+	}
+}

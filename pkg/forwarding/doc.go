@@ -1,0 +1,17 @@
+// Package forwarding computes the syncer's desired forwarding set: for every edge node with a usable, unique
+// InternalIP, TCP to <InternalIP>:<kubelet endpoint port> (and to any extra ports) goes to the stream server of
+// the cloudcore that owns the node's tunnel (kubeedge-facts §4.1), and every IP that must not be forwarded is
+// reported as a Conflict instead.
+//
+// The owning cloudcore comes from the kubeedge/tunnelport record, which maps each cloudcore's negotiated tunnel
+// port (10351 and up) to its IP. A node that still reports the unnegotiated port 10350, or whose port is not in
+// the record, goes to the configured default target.
+//
+// An IP is never forwarded when forwarding it would hijack real traffic: when it is special (loopback,
+// unspecified, link-local, multicast, broadcast, reserved), an address of this host, a cloudcore address, or an
+// address of any other node, edge or not. A contested IP is withheld from every node that claims it, never
+// handed to the first claimant, so the outcome does not depend on informer order.
+//
+// The package is pure: Compute does no I/O, its output is sorted and deterministic, and it runs in time linear
+// in the number of nodes and addresses.
+package forwarding

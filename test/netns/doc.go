@@ -1,0 +1,9 @@
+// Package netns gives tests a fresh, private network namespace: `ip netns add ew-test-<random>` with lo up and
+// a local interface (a veth pair, both ends inside) carrying test addresses, deleted when the test ends.
+// Commands run inside it through `ip netns exec` (Command, Run), and Go code runs inside it on a dedicated OS
+// thread that entered it with setns (Do), so a test can program iptables and dial connections without touching
+// the host's network.
+//
+// Creating a namespace needs root. Without root, or when `ip netns` fails, the test is skipped with the reason,
+// unless $CI is set, in which case it fails: CI runs as root and must exercise the kernel.
+package netns
