@@ -24,7 +24,13 @@ const edgeNodesPath = "/apis/kubeedge.kubesphere.io/v1alpha1/edgenodes"
 // directClient talks straight to edgewatcher-apiserver, verifying its certificate, with an optional client cert.
 func directClient(t *testing.T, clientCert *framework.KeyPair) *http.Client {
 	t.Helper()
-	caPEM, err := os.ReadFile(filepath.Join(ew.CertDir, "apiserver.crt"))
+	return replicaClient(t, ew, clientCert)
+}
+
+// replicaClient talks straight to one edgewatcher-apiserver replica, verifying its certificate.
+func replicaClient(t *testing.T, replica *framework.EdgeWatcher, clientCert *framework.KeyPair) *http.Client {
+	t.Helper()
+	caPEM, err := os.ReadFile(filepath.Join(replica.CertDir, "apiserver.crt"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -45,6 +45,8 @@ type EdgeWatcherOptions struct {
 	ReadyTimeout time.Duration
 	// Binary overrides EdgeWatcherBinary() when set.
 	Binary string
+	// Unregistered starts an extra replica that does not register the APIService; readiness is its own /readyz.
+	Unregistered bool
 }
 
 // EdgeWatcher is a running edgewatcher-apiserver registered with a ControlPlane's aggregator.
@@ -60,6 +62,8 @@ type EdgeWatcher struct {
 	bin     string
 	args    []string
 	timeout time.Duration
+	// unregistered replicas are not behind the APIService.
+	unregistered bool
 
 	mu   sync.Mutex
 	proc *Process
@@ -86,11 +90,12 @@ func (cp *ControlPlane) StartEdgeWatcher(ctx context.Context, opts EdgeWatcherOp
 		suffix = "-" + strconv.Itoa(n+1)
 	}
 	ew := &EdgeWatcher{
-		LogPath: filepath.Join(cp.Dir, "edgewatcher-apiserver"+suffix+".log"),
-		CertDir: filepath.Join(cp.Dir, "edgewatcher-certs"+suffix),
-		cp:      cp,
-		bin:     bin,
-		timeout: opts.ReadyTimeout,
+		LogPath:      filepath.Join(cp.Dir, "edgewatcher-apiserver"+suffix+".log"),
+		CertDir:      filepath.Join(cp.Dir, "edgewatcher-certs"+suffix),
+		cp:           cp,
+		bin:          bin,
+		timeout:      opts.ReadyTimeout,
+		unregistered: opts.Unregistered,
 	}
 	if err := os.MkdirAll(ew.CertDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create edgewatcher cert dir: %w", err)
@@ -102,7 +107,7 @@ func (cp *ControlPlane) StartEdgeWatcher(ctx context.Context, opts EdgeWatcherOp
 			return nil, err
 		}
 		ew.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		ew.args = append(edgeWatcherArgs(cp, ew.CertDir, port), opts.ExtraArgs...)
+		ew.args = append(edgeWatcherArgs(cp, ew.CertDir, port, !opts.Unregistered), opts.ExtraArgs...)
 		if lastErr = ew.start(ctx); lastErr == nil {
 			cp.track(ew)
 			return ew, nil
@@ -115,21 +120,24 @@ func (cp *ControlPlane) StartEdgeWatcher(ctx context.Context, opts EdgeWatcherOp
 }
 
 // edgeWatcherArgs returns the command line contract of edgewatcher-apiserver for the given port.
-func edgeWatcherArgs(cp *ControlPlane, certDir string, port int) []string {
+func edgeWatcherArgs(cp *ControlPlane, certDir string, port int, register bool) []string {
 	p := strconv.Itoa(port)
-	return []string{
+	args := []string{
 		"--bind-address=127.0.0.1",
 		"--secure-port=" + p,
 		"--cert-dir=" + certDir,
 		"--kubeconfig=" + cp.AdminKubeconfig,
 		"--authentication-kubeconfig=" + cp.AdminKubeconfig,
 		"--authorization-kubeconfig=" + cp.AdminKubeconfig,
-		"--register-apiservice",
 		"--service-namespace=" + EdgeWatcherNamespace,
 		"--service-name=" + EdgeWatcherServiceName,
 		"--service-port=" + p,
 		"-v=2",
 	}
+	if register {
+		args = append(args, "--register-apiservice")
+	}
+	return args
 }
 
 // edgeWatcherCount returns how many EdgeWatcher servers this control plane has started so far.
@@ -221,6 +229,9 @@ func (ew *EdgeWatcher) waitReady(ctx context.Context, proc *Process) error {
 	}
 	if err := waitUntil(ctx, remaining(), "edgewatcher-apiserver /readyz", selfReady, proc); err != nil {
 		return err
+	}
+	if ew.unregistered {
+		return nil
 	}
 	available := func(ctx context.Context) (bool, error) {
 		svc, err := agg.ApiregistrationV1().APIServices().Get(ctx, APIServiceName, metav1.GetOptions{})

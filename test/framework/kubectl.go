@@ -34,6 +34,15 @@ func (cp *ControlPlane) KubectlAs(ctx context.Context, user string, groups []str
 	return cp.runKubectl(ctx, kubeconfig, nil, args)
 }
 
+// KubectlAsWithStdin runs kubectl as user in groups with stdin as its standard input.
+func (cp *ControlPlane) KubectlAsWithStdin(ctx context.Context, user string, groups []string, stdin string, args ...string) (stdout, stderr string, err error) {
+	kubeconfig, err := cp.KubeconfigFor(user, groups...)
+	if err != nil {
+		return "", "", err
+	}
+	return cp.runKubectl(ctx, kubeconfig, strings.NewReader(stdin), args)
+}
+
 // runKubectl executes kubectl with --kubeconfig and a private cache dir in front of args.
 func (cp *ControlPlane) runKubectl(ctx context.Context, kubeconfig string, stdin io.Reader, args []string) (string, string, error) {
 	bin, err := BinPath("kubectl")

@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/util/retry"
 )
@@ -105,9 +106,24 @@ modules:
 // demoTunnelPortRecord says two cloudcore replicas own tunnel ports 10351 and 10352, matching the demo edge nodes.
 const demoTunnelPortRecord = `{"ipTunnelPort":{"192.0.2.10":10351,"192.0.2.11":10352},"port":{"10351":true,"10352":true}}`
 
-// SeedDemo creates or updates realistic KubeEdge demo data: namespace kubeedge, the cloudcore and tunnelport
-// ConfigMaps, the casecret and tokensecret Secrets (a valid join token), two edge Nodes and one cloud Node with status.
+// SeedDemo creates or updates realistic KubeEdge demo data: what SeedKubeEdge creates, plus two edge Nodes and
+// one cloud Node with status.
 func SeedDemo(ctx context.Context, client kubernetes.Interface) error {
+	if err := SeedKubeEdge(ctx, client); err != nil {
+		return err
+	}
+	for _, n := range demoNodes(time.Now()) {
+		if err := applyNode(ctx, client, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SeedKubeEdge creates or updates what a cloudcore installation leaves in the cluster: namespace kubeedge, the
+// cloudcore and tunnelport ConfigMaps, the cloudcore NodePort Service, and the casecret and tokensecret Secrets
+// (a join token valid for 24 hours, signed the way cloudcore signs one).
+func SeedKubeEdge(ctx context.Context, client kubernetes.Interface) error {
 	if err := ensureNamespace(ctx, client, KubeEdgeNamespace); err != nil {
 		return err
 	}
@@ -141,12 +157,30 @@ func SeedDemo(ctx context.Context, client kubernetes.Interface) error {
 	if err := applySecret(ctx, client, tokenSecret); err != nil {
 		return err
 	}
-	for _, n := range demoNodes(time.Now()) {
-		if err := applyNode(ctx, client, n); err != nil {
-			return err
-		}
+	return applyCloudCoreService(ctx, client)
+}
+
+// applyCloudCoreService creates the cloudcore Service as the KubeEdge chart does in NodePort mode.
+func applyCloudCoreService(ctx context.Context, client kubernetes.Interface) error {
+	svc := &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: "cloudcore", Namespace: KubeEdgeNamespace, Labels: map[string]string{"k8s-app": "kubeedge", "kubeedge": "cloudcore"}},
+		Spec: corev1.ServiceSpec{
+			Type:     corev1.ServiceTypeNodePort,
+			Selector: map[string]string{"k8s-app": "kubeedge", "kubeedge": "cloudcore"},
+			Ports: []corev1.ServicePort{
+				{Name: "cloudhub", Port: 10000, TargetPort: intstr.FromInt32(10000), NodePort: 30000, Protocol: corev1.ProtocolTCP},
+				{Name: "cloudhub-quic", Port: 10001, TargetPort: intstr.FromInt32(10001), NodePort: 30001, Protocol: corev1.ProtocolUDP},
+				{Name: "cloudhub-https", Port: 10002, TargetPort: intstr.FromInt32(10002), NodePort: 30002, Protocol: corev1.ProtocolTCP},
+				{Name: "cloudstream", Port: 10003, TargetPort: intstr.FromInt32(10003), NodePort: 30003, Protocol: corev1.ProtocolTCP},
+				{Name: "tunnelport", Port: 10004, TargetPort: intstr.FromInt32(10004), NodePort: 30004, Protocol: corev1.ProtocolTCP},
+			},
+		},
 	}
-	return nil
+	_, err := client.CoreV1().Services(KubeEdgeNamespace).Create(ctx, svc, metav1.CreateOptions{})
+	if apierrors.IsAlreadyExists(err) {
+		return nil
+	}
+	return err
 }
 
 // ensureCloudCoreCA returns the CA in kubeedge/casecret, creating the secret with a new CA if it is missing or invalid.

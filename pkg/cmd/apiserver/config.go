@@ -103,6 +103,7 @@ func (o *Options) restConfig() (*rest.Config, error) {
 		return nil, fmt.Errorf("loading kubeconfig: %w", err)
 	}
 	config.UserAgent = "edgewatcher-apiserver"
+	config.QPS, config.Burst = o.KubeAPIQPS, o.KubeAPIBurst
 	// Protobuf keeps 100k-Node lists and watches cheap to decode.
 	config.ContentType = "application/vnd.kubernetes.protobuf"
 	config.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"

@@ -30,6 +30,10 @@ type Options struct {
 
 	// Kubeconfig is the kubeconfig for reading the cluster; empty means in-cluster.
 	Kubeconfig string
+	// KubeAPIQPS and KubeAPIBurst limit this server's requests to kube-apiserver.
+	KubeAPIQPS float32
+	// KubeAPIBurst is the burst of KubeAPIQPS.
+	KubeAPIBurst int
 	// Service describes how the cluster reaches this server.
 	Service ServiceOptions
 	// WatchHistorySize is how many edge node changes are kept for resuming watches.
@@ -61,6 +65,8 @@ func NewOptions() *Options {
 		Features:         genericoptions.NewFeatureOptions(),
 		Logging:          logsapi.NewLoggingConfiguration(),
 		WatchHistorySize: edgeview.DefaultHistorySize,
+		KubeAPIQPS:       50,
+		KubeAPIBurst:     100,
 		Join:             NewJoinOptions(),
 		Legacy:           legacy.NewOptions(),
 		Service: ServiceOptions{
@@ -89,6 +95,8 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 
 	fs := fss.FlagSet("edgewatcher")
 	fs.StringVar(&o.Kubeconfig, "kubeconfig", o.Kubeconfig, "Kubeconfig for reading Nodes and KubeEdge configuration. Empty means in-cluster.")
+	fs.Float32Var(&o.KubeAPIQPS, "kube-api-qps", o.KubeAPIQPS, "Requests per second to kube-apiserver; each reservation costs two to four.")
+	fs.IntVar(&o.KubeAPIBurst, "kube-api-burst", o.KubeAPIBurst, "Burst of --kube-api-qps.")
 	fs.IntVar(&o.WatchHistorySize, "watch-history-size", o.WatchHistorySize, "How many edge node changes to keep so that watches can resume from a resourceVersion.")
 
 	o.Service.AddFlags(fss.FlagSet("apiservice"))
@@ -142,6 +150,9 @@ func (o *Options) Validate() error {
 	errs = append(errs, o.Service.Validate())
 	errs = append(errs, o.Join.Validate()...)
 	errs = append(errs, o.Legacy.Validate()...)
+	if o.KubeAPIQPS <= 0 || o.KubeAPIBurst < 1 {
+		errs = append(errs, fmt.Errorf("--kube-api-qps %v and --kube-api-burst %d: must be positive", o.KubeAPIQPS, o.KubeAPIBurst))
+	}
 	if o.WatchHistorySize < 1 {
 		errs = append(errs, fmt.Errorf("--watch-history-size %d: must be at least 1", o.WatchHistorySize))
 	}

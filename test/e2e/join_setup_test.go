@@ -1,0 +1,54 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	authenticationv1 "k8s.io/api/authentication/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/edgewatcher/edgewatcher/test/framework"
+)
+
+var seedOnce sync.Once
+
+// seedKubeEdge creates what cloudcore leaves in a cluster (ConfigMaps, NodePort Service, token Secrets) once.
+func seedKubeEdge(t *testing.T) {
+	t.Helper()
+	var err error
+	seedOnce.Do(func() {
+		err = framework.SeedKubeEdge(context.Background(), cp.Client())
+		if err == nil {
+			err = applyUserRoles()
+		}
+	})
+	if err != nil {
+		t.Fatalf("seeding KubeEdge objects: %v", err)
+	}
+}
+
+// applyUserRoles applies artifacts/deploy/user-roles.yaml with kubectl.
+func applyUserRoles() error {
+	manifest, err := os.ReadFile(filepath.Join("..", "..", "artifacts", "deploy", "user-roles.yaml"))
+	if err != nil {
+		return err
+	}
+	_, _, err = cp.KubectlWithStdin(context.Background(), string(manifest), "apply", "-f", "-")
+	return err
+}
+
+// bindClusterRole binds user to the ClusterRole role.
+func bindClusterRole(t *testing.T, user, role string) {
+	t.Helper()
+	name := "e2e-" + role + "-" + user
+	if _, _, err := cp.Kubectl(context.Background(), "create", "clusterrolebinding", name, "--clusterrole="+role, "--user="+user); err != nil &&
+		!strings.Contains(err.Error(), "AlreadyExists") {
+		t.Fatal(err)
+	}
+}
+
+var authenticationv1TokenRequest = authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To[int64](3600)}}
