@@ -57,8 +57,15 @@ run: testbins build ## Start etcd, kube-apiserver and EdgeWatcher locally with s
 ##@ Test
 
 .PHONY: test
-test: testbins ## Run every test: unit, integration and end to end against a real control plane.
+test: testbins ## Run every test: unit, integration, end to end against a real control plane, and a short fuzz run.
 	EDGEWATCHER_BIN_DIR=$(BIN) $(GO) test $(GO_TEST_FLAGS) -timeout $(TEST_TIMEOUT) ./...
+	FUZZTIME=$(FUZZTIME) hack/fuzz.sh
+
+FUZZTIME ?= 10s
+
+.PHONY: fuzz
+fuzz: ## Run every fuzz target for FUZZTIME (default 10s) each.
+	FUZZTIME=$(FUZZTIME) hack/fuzz.sh
 
 .PHONY: test-unit
 test-unit: ## Run unit tests only.

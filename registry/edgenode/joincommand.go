@@ -69,7 +69,7 @@ func (r *JoinCommandREST) Create(ctx context.Context, name string, obj runtime.O
 		return nil, joinError(name, field.NewPath("spec", "internalIP"), err)
 	}
 	out := req.DeepCopy()
-	out.Name = name
+	out.Name, out.ManagedFields = name, nil
 	out.Status = kubeedge.JoinCommandStatus{
 		Command:         res.Command.Shell,
 		Args:            res.Command.Argv,

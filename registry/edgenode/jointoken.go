@@ -61,7 +61,7 @@ func (r *JoinTokenREST) Create(ctx context.Context, name string, obj runtime.Obj
 		return nil, joinError(name, field.NewPath("spec"), err)
 	}
 	out := req.DeepCopy()
-	out.Name = name
+	out.Name, out.ManagedFields = name, nil
 	out.Status = kubeedge.JoinTokenStatus{Token: token.Value, ExpiresAt: metav1.NewTime(token.ExpiresAt), Source: token.Source}
 	return out, nil
 }

@@ -15,7 +15,7 @@ import (
 
 var columns = []metav1.TableColumnDefinition{
 	{Name: "Name", Type: "string", Format: "name", Description: "Name of the edge node."},
-	{Name: "Status", Type: "string", Description: "Readiness from the Node's Ready condition: Ready, NotReady or Unknown."},
+	{Name: "Status", Type: "string", Description: "Readiness of a joined node (Ready, NotReady, Unknown); the phase of a reservation (Pending, Expired)."},
 	{Name: "Internal-IP", Type: "string", Description: "The Node's InternalIP address."},
 	{Name: "Kubelet-Port", Type: "integer", Description: "status.daemonEndpoints.kubeletEndpoint.Port: the port cloudcore's tunnel owns."},
 	{Name: "KubeEdge", Type: "string", Description: "KubeEdge version the node reports."},
@@ -54,14 +54,29 @@ func row(en *kubeedge.EdgeNode) metav1.TableRow {
 		Object: runtime.RawExtension{Object: en},
 		Cells: []interface{}{
 			en.Name,
-			string(en.Status.Readiness),
-			orNone(en.Status.InternalIP),
+			statusCell(en),
+			orNone(first(en.Status.InternalIP, en.Spec.InternalIP)),
 			portCell(en.Status.KubeletPort),
-			orNone(en.Status.KubeEdgeVersion),
+			orNone(first(en.Status.KubeEdgeVersion, en.Spec.KubeEdgeVersion)),
 			age(en.CreationTimestamp),
 			string(en.Status.Phase),
 		},
 	}
+}
+
+// statusCell is the readiness of a joined node, else the reservation's phase.
+func statusCell(en *kubeedge.EdgeNode) string {
+	if en.Status.Readiness != "" {
+		return string(en.Status.Readiness)
+	}
+	return string(en.Status.Phase)
+}
+
+func first(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 func portCell(port int32) interface{} {

@@ -67,7 +67,7 @@ func TestReservationLifecycleWithKubectl(t *testing.T) {
 		t.Fatalf("reservation fields: %q", got)
 	}
 	row := kubectl(t, ctx, "get", "edgenode", "rsv-a", "--no-headers")
-	if !strings.Contains(row, "rsv-a") || !strings.Contains(row, "203.0.113.10") {
+	if f := strings.Fields(row); len(f) < 5 || f[0] != "rsv-a" || f[1] != "Pending" || f[2] != "203.0.113.10" {
 		t.Fatalf("table row: %q", row)
 	}
 

@@ -176,6 +176,10 @@ func applyCloudCoreService(ctx context.Context, client kubernetes.Interface) err
 			},
 		},
 	}
+	// An existing Service is kept: re-creating it would clash with its own allocated node ports.
+	if _, err := client.CoreV1().Services(KubeEdgeNamespace).Get(ctx, svc.Name, metav1.GetOptions{}); err == nil || !apierrors.IsNotFound(err) {
+		return err
+	}
 	_, err := client.CoreV1().Services(KubeEdgeNamespace).Create(ctx, svc, metav1.CreateOptions{})
 	if apierrors.IsAlreadyExists(err) {
 		return nil

@@ -18,6 +18,10 @@ type runEnv struct {
 	clientKey  string
 	// servingCA is the edgewatcher-apiserver certificate file to trust, or "" if the server did not write one.
 	servingCA string
+	// legacyAddr is the console route's plain-HTTP listener.
+	legacyAddr string
+	// consoleToken is a bearer token allowed to use the console route.
+	consoleToken string
 }
 
 // writeEnv writes <runDir>/kubeconfig (admin) and the shell-sourceable <runDir>/env.
@@ -75,6 +79,12 @@ Try, in another shell:
   kubectl get edgenodes -w
   kubectl explain edgenodes.status
   %s
+
+Join an edge node:
+  kubectl create -f artifacts/examples/edgenode.yaml          # reserve edge-node-3 and 203.0.113.7
+  kubectl create --raw /apis/kubeedge.kubesphere.io/v1alpha1/edgenodes/edge-node-3/joincommand -f artifacts/examples/joincommand.json
+  kubectl create --raw /apis/kubeedge.kubesphere.io/v1alpha1/edgenodes/edge-node-3/jointoken -f - <<< '{"kind":"JoinToken","apiVersion":"kubeedge.kubesphere.io/v1alpha1"}'
+  curl -H "Authorization: Bearer $EDGEWATCHER_CONSOLE_TOKEN" "http://$EDGEWATCHER_LEGACY_ADDR/api/v1alpha1/nodes/join?node_name=edge-node-4&node_ip=203.0.113.9&add_default_taint=true"
 
 Press Ctrl-C to stop.
 `, displayPath(env.envFile), curl)

@@ -81,8 +81,16 @@ func start(ctx context.Context) (*runEnv, *framework.ControlPlane, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	legacyPort, err := framework.FreePort()
+	if err != nil {
+		return nil, cp, err
+	}
+	legacyAddr := fmt.Sprintf("127.0.0.1:%d", legacyPort)
 	logf("starting edgewatcher-apiserver (logs: %s)", filepath.Join(runDir, "edgewatcher-apiserver.log"))
-	ew, err := cp.StartEdgeWatcher(ctx, framework.EdgeWatcherOptions{})
+	ew, err := cp.StartEdgeWatcher(ctx, framework.EdgeWatcherOptions{ExtraArgs: []string{
+		"--legacy-listen-address=" + legacyAddr,
+		"--edge-ip-pool=" + demoEdgeIPPool,
+	}})
 	if err != nil {
 		return nil, cp, err
 	}
@@ -91,8 +99,16 @@ func start(ctx context.Context) (*runEnv, *framework.ControlPlane, error) {
 		return nil, cp, err
 	}
 	logf("seeded demo data: edge nodes %v, cloud nodes %v, kubeedge/cloudcore, kubeedge/tokensecret", framework.DemoEdgeNodes, framework.DemoCloudNodes)
+	token, err := seedConsoleAccess(ctx, cp, root)
+	if err != nil {
+		return nil, cp, err
+	}
 	env, err := writeEnv(cp, ew, runDir, binDir)
 	if err != nil {
+		return nil, cp, err
+	}
+	env.legacyAddr, env.consoleToken = legacyAddr, token
+	if err := env.appendConsole(); err != nil {
 		return nil, cp, err
 	}
 	return env, cp, nil

@@ -1,0 +1,38 @@
+package keadm
+
+import (
+	"testing"
+)
+
+// FuzzBuild feeds arbitrary values into every string field Build takes, as a hostile
+// ConfigMap, Secret, request or flag could. An accepted command must parse back word for
+// word with a real shell parser and keep its fixed shape; nothing may panic.
+func FuzzBuild(f *testing.F) {
+	f.Add("v1.23.1", "192.0.2.10", "edge-1", "10.0.0.5", "zone", "a", "unix:///run/containerd/containerd.sock", "systemd", "registry.example.com/kubeedge")
+	f.Add("v1.6.2", "cloudcore.example.com", "edge-2", "", "k", "$(id)", "", "cgroupfs", "")
+	for _, h := range hostile {
+		f.Add("v1.19.2", h, h, h, h, h, h, h, h)
+	}
+	f.Fuzz(func(t *testing.T, version, host, name, ip, labelKey, labelValue, runtime, cgroup, repo string) {
+		in := Input{
+			Version:         version,
+			CloudCore:       CloudCore{Host: host, WebSocketPort: 30000, HTTPSPort: 30002, TunnelPort: 30004},
+			Token:           "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3OTk5OTk5OTl9.c2ln",
+			NodeName:        name,
+			NodeIP:          ip,
+			Labels:          map[string]string{labelKey: labelValue},
+			RuntimeEndpoint: runtime,
+			CgroupDriver:    cgroup,
+			ImageRepository: repo,
+			EdgeStream:      true,
+		}
+		cmd, err := Build(in)
+		if err != nil {
+			return
+		}
+		if len(cmd.Argv) < 2 || cmd.Argv[0] != "keadm" || cmd.Argv[1] != "join" {
+			t.Fatalf("argv %q does not start with keadm join", cmd.Argv)
+		}
+		mustRoundTrip(t, cmd.Shell, cmd.Argv)
+	})
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	authenticationv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/edgewatcher/edgewatcher/test/framework"
+)
+
+// demoEdgeIPPool is the --edge-ip-pool of `make run`: reservations without an IP get one from it.
+const demoEdgeIPPool = "203.0.113.0/24"
+
+// consoleAccount is the ServiceAccount whose token stands in for a KubeSphere console user.
+const consoleAccount = "console-admin"
+
+// seedConsoleAccess applies the user ClusterRoles and returns a token of a ServiceAccount
+// bound to edgewatcher-admin, as ks-apiserver would forward for a console user.
+func seedConsoleAccess(ctx context.Context, cp *framework.ControlPlane, root string) (string, error) {
+	manifest, err := os.ReadFile(filepath.Join(root, "artifacts", "deploy", "user-roles.yaml"))
+	if err != nil {
+		return "", err
+	}
+	if _, _, err := cp.KubectlWithStdin(ctx, string(manifest), "apply", "-f", "-"); err != nil {
+		return "", err
+	}
+	client := cp.Client()
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: consoleAccount, Namespace: framework.KubeEdgeNamespace}}
+	if _, err := client.CoreV1().ServiceAccounts(sa.Namespace).Create(ctx, sa, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		return "", err
+	}
+	binding := &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "localup-" + consoleAccount},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "edgewatcher-admin"},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: consoleAccount, Namespace: sa.Namespace}},
+	}
+	if _, err := client.RbacV1().ClusterRoleBindings().Create(ctx, binding, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		return "", err
+	}
+	tr, err := client.CoreV1().ServiceAccounts(sa.Namespace).CreateToken(ctx, consoleAccount, &authenticationv1.TokenRequest{
+		Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To[int64](24 * 3600)},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		return "", fmt.Errorf("token for %s: %w", consoleAccount, err)
+	}
+	return tr.Status.Token, nil
+}
+
+// appendConsole adds the console route's address and token to the env file.
+func (e *runEnv) appendConsole() error {
+	f, err := os.OpenFile(e.envFile, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = f.Close() }()
+	_, err = fmt.Fprintf(f, "export EDGEWATCHER_LEGACY_ADDR=%s\nexport EDGEWATCHER_CONSOLE_TOKEN=%s\n",
+		shellQuote(e.legacyAddr), shellQuote(e.consoleToken))
+	return err
+}
