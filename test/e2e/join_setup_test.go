@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
 	"github.com/edgewatcher/edgewatcher/test/framework"
@@ -52,3 +53,21 @@ func bindClusterRole(t *testing.T, user, role string) {
 }
 
 var authenticationv1TokenRequest = authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To[int64](3600)}}
+
+// serverAccountKubeconfig applies artifacts/deploy/server-rbac.yaml and returns a kubeconfig
+// for its ServiceAccount.
+func serverAccountKubeconfig() (string, error) {
+	ctx := context.Background()
+	manifest, err := os.ReadFile(filepath.Join("..", "..", "artifacts", "deploy", "server-rbac.yaml"))
+	if err != nil {
+		return "", err
+	}
+	if _, _, err := cp.KubectlWithStdin(ctx, string(manifest), "apply", "-f", "-"); err != nil {
+		return "", err
+	}
+	tr, err := cp.Client().CoreV1().ServiceAccounts("kubeedge").CreateToken(ctx, "edgewatcher-apiserver", &authenticationv1TokenRequest, metav1.CreateOptions{})
+	if err != nil {
+		return "", err
+	}
+	return cp.KubeconfigForToken("edgewatcher-apiserver-sa", tr.Status.Token)
+}

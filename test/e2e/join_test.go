@@ -353,7 +353,9 @@ var (
 )
 
 // secondReplica starts a second, unregistered server with a 4s reservation TTL and the
-// console's plain-HTTP listener.
+// console's plain-HTTP listener. It runs as ServiceAccount kubeedge/edgewatcher-apiserver with
+// exactly the rights of artifacts/deploy/server-rbac.yaml, so every test that uses it also
+// proves those rights suffice.
 func secondReplica(t *testing.T) (*framework.EdgeWatcher, string) {
 	t.Helper()
 	replica2Once.Do(func() {
@@ -362,10 +364,16 @@ func secondReplica(t *testing.T) (*framework.EdgeWatcher, string) {
 			replica2Err = err
 			return
 		}
+		kubeconfig, err := serverAccountKubeconfig()
+		if err != nil {
+			replica2Err = err
+			return
+		}
 		replica2HTTP = fmt.Sprintf("127.0.0.1:%d", port)
 		replica2, replica2Err = cp.StartEdgeWatcher(context.Background(), framework.EdgeWatcherOptions{
 			Unregistered: true,
-			ExtraArgs:    []string{"--reservation-ttl=4s", "--legacy-listen-address=" + replica2HTTP},
+			ExtraArgs: []string{"--reservation-ttl=4s", "--legacy-listen-address=" + replica2HTTP,
+				"--kubeconfig=" + kubeconfig, "--authentication-kubeconfig=" + kubeconfig, "--authorization-kubeconfig=" + kubeconfig},
 		})
 	})
 	if replica2Err != nil {

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"fmt"
+	"path/filepath"
 
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
@@ -45,4 +46,18 @@ func restConfigFor(server string, caPEM []byte, client *KeyPair) *rest.Config {
 		QPS:   100,
 		Burst: 200,
 	}
+}
+
+// KubeconfigForToken writes a kubeconfig in the control plane's directory that authenticates with a bearer token.
+func (cp *ControlPlane) KubeconfigForToken(name, token string) (string, error) {
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters[kubeconfigContext] = &clientcmdapi.Cluster{Server: cp.URL, CertificateAuthorityData: cp.PKI.ServerCA.CertPEM}
+	cfg.AuthInfos[kubeconfigContext] = &clientcmdapi.AuthInfo{Token: token}
+	cfg.Contexts[kubeconfigContext] = &clientcmdapi.Context{Cluster: kubeconfigContext, AuthInfo: kubeconfigContext}
+	cfg.CurrentContext = kubeconfigContext
+	path := filepath.Join(cp.Dir, name+".kubeconfig")
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		return "", fmt.Errorf("write kubeconfig %s: %w", path, err)
+	}
+	return path, nil
 }
