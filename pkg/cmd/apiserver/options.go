@@ -2,15 +2,19 @@
 package apiserver
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/pflag"
+	corev1 "k8s.io/api/core/v1"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/apimachinery/pkg/util/validation"
 	genericoptions "k8s.io/apiserver/pkg/server/options"
+	"k8s.io/client-go/kubernetes"
 	cliflag "k8s.io/component-base/cli/flag"
 	logsapi "k8s.io/component-base/logs/api/v1"
 
@@ -53,6 +57,8 @@ type ServiceOptions struct {
 	RegisterAPIService bool
 	// CABundleFile verifies the serving certificate; empty means the serving certificate itself.
 	CABundleFile string
+	// ServingCertSecret shares the self-signed serving certificate between replicas through a Secret.
+	ServingCertSecret string
 }
 
 // NewOptions returns the default options.
@@ -112,6 +118,7 @@ func (s *ServiceOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Int32Var(&s.Port, "service-port", s.Port, "Port of the Service in front of this server, used in the APIService.")
 	fs.BoolVar(&s.RegisterAPIService, "register-apiservice", s.RegisterAPIService, "Create or update the APIService v1alpha1.kubeedge.kubesphere.io with the CA bundle of the serving certificate.")
 	fs.StringVar(&s.CABundleFile, "apiservice-ca-file", s.CABundleFile, "PEM bundle that verifies the serving certificate, written to the APIService. Defaults to the serving certificate itself.")
+	fs.StringVar(&s.ServingCertSecret, "serving-cert-secret", s.ServingCertSecret, "Secret in --service-namespace through which replicas share one self-signed serving certificate, so the APIService caBundle verifies all of them. Empty: each process generates its own (one replica only).")
 }
 
 // serviceDNSNames are the names kube-aggregator and in-cluster clients use for this server.
@@ -125,18 +132,54 @@ func (o *Options) Complete() error {
 	if err := o.Service.Validate(); err != nil {
 		return err
 	}
+	shared, stale, fetched, err := o.fetchSharedCert()
+	if err != nil {
+		return err
+	}
 	if err := dropStaleSelfSignedCert(&o.SecureServing.ServerCert, o.Service.serviceDNSNames()[0]); err != nil {
 		return err
 	}
-	hostname, _ := os.Hostname()
 	dns := o.Service.serviceDNSNames()
-	if hostname != "" {
+	if hostname, _ := os.Hostname(); hostname != "" && shared == nil {
+		// A shared certificate must not name one replica's host.
 		dns = append(dns, hostname)
 	}
 	if err := o.SecureServing.MaybeDefaultWithSelfSignedCerts("localhost", dns, []net.IP{net.ParseIP("127.0.0.1"), net.IPv6loopback}); err != nil {
 		return fmt.Errorf("creating self-signed certificates: %w", err)
 	}
+	if shared != nil && !fetched {
+		ctx, cancel := context.WithTimeout(context.Background(), sharedCertTimeout)
+		defer cancel()
+		return shared.publish(ctx, stale)
+	}
 	return nil
+}
+
+// fetchSharedCert loads the shared self-signed pair into the cert directory when
+// --serving-cert-secret is set and no certificate file is given.
+func (o *Options) fetchSharedCert() (shared *sharedCert, stale *corev1.Secret, fetched bool, err error) {
+	cert := &o.SecureServing.ServerCert
+	if o.Service.ServingCertSecret == "" || cert.CertKey.CertFile != "" || cert.CertDirectory == "" {
+		return nil, nil, false, nil
+	}
+	restConfig, err := o.restConfig()
+	if err != nil {
+		return nil, nil, false, err
+	}
+	client, err := kubernetes.NewForConfig(restConfig)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	shared = &sharedCert{
+		client: client, namespace: o.Service.Namespace, name: o.Service.ServingCertSecret,
+		certFile:   filepath.Join(cert.CertDirectory, cert.PairName+".crt"),
+		keyFile:    filepath.Join(cert.CertDirectory, cert.PairName+".key"),
+		serviceDNS: o.Service.serviceDNSNames()[0],
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), sharedCertTimeout)
+	defer cancel()
+	stale, fetched, err = shared.fetch(ctx)
+	return shared, stale, fetched, err
 }
 
 // Validate checks the options and returns every problem found.
