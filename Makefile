@@ -47,6 +47,15 @@ $(BIN)/golangci-lint: hack/tools/lint/go.mod hack/tools/lint/go.sum
 .PHONY: testbins
 testbins: $(BIN)/kube-apiserver $(BIN)/kubectl $(BIN)/etcd ## Build pinned etcd, kube-apiserver and kubectl.
 
+IMAGE_REPO ?= ghcr.io/edgewatcher
+IMAGE_TAG  ?= v0.1.0
+
+.PHONY: image
+image: ## Build the apiserver and syncer images with docker (needs a docker engine; CI does not run it).
+	@command -v docker >/dev/null || { echo "make image needs docker"; exit 1; }
+	docker build -f artifacts/images/apiserver.Dockerfile -t $(IMAGE_REPO)/edgewatcher-apiserver:$(IMAGE_TAG) .
+	docker build -f artifacts/images/syncer.Dockerfile -t $(IMAGE_REPO)/edgewatcher-syncer:$(IMAGE_TAG) .
+
 ##@ Run
 
 .PHONY: run
