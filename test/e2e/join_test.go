@@ -566,3 +566,27 @@ func TestConsoleWizardFlowOnThePlainListener(t *testing.T) {
 		t.Fatalf("expired reservation kept its address: %v", err)
 	}
 }
+
+// Every other spelling of an existing Node's address is refused: as invalid, or as that Node's.
+func TestIPSpoofingCorpusIsRejected(t *testing.T) {
+	seedKubeEdge(t)
+	ctx := context.Background()
+	createNode(t, ctx, nodeSpec{name: "spoof-cloud", labels: map[string]string{"test": "spoof"}, ip: "198.51.100.61", port: 10250, ready: corev1.ConditionTrue})
+	for i, spelling := range []string{
+		"198.51.100.61", "::ffff:198.51.100.61", "::ffff:c633:643d", "0:0:0:0:0:ffff:c633:643d",
+		"198.051.100.061", "0306.0063.0144.075", "0xc6.0x33.0x64.0x3d", "3325256765", "198.51.25661",
+		" 198.51.100.61", "198.51.100.61 ", "198.51.100.61\t", "198.51.100.61%eth0", "198.51.100.61/32",
+		"fe80::1%eth0", "::ffff:127.0.0.1", "0.0.0.0", "255.255.255.255", "224.0.0.1", "169.254.1.1",
+	} {
+		name := fmt.Sprintf("spoof-%d", i)
+		out, err := createEdgeNode(ctx, name, spelling)
+		if err == nil {
+			t.Errorf("%q was accepted: %s", spelling, out)
+			kubectl(t, ctx, "delete", "edgenode", name)
+			continue
+		}
+		if !strings.Contains(err.Error(), "is invalid") && !strings.Contains(err.Error(), "Node spoof-cloud") {
+			t.Errorf("%q: refused for another reason: %v", spelling, err)
+		}
+	}
+}
