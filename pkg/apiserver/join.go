@@ -67,7 +67,8 @@ func (j *JoinConfig) install(s *genericapiserver.GenericAPIServer, extra *ExtraC
 	}
 	handler := legacy.NewPlainHandler(legacy.NewContainer(j.joiner()), j.Legacy.Auth,
 		generic.Authentication.Authenticator, generic.Authorization.Authorizer)
-	srv := &http.Server{Addr: j.Legacy.ListenAddress, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	// The route takes two short query values and a bearer token: 64 KiB of headers is plenty.
+	srv := &http.Server{Addr: j.Legacy.ListenAddress, Handler: handler, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 	s.AddPostStartHookOrDie("legacy-console-listener", func(ctx genericapiserver.PostStartHookContext) error {
 		go func() {
 			klog.InfoS("Serving the console's legacy join route over plain HTTP", "address", srv.Addr, "auth", j.Legacy.Auth)

@@ -555,6 +555,11 @@ func TestConsoleWizardFlowOnThePlainListener(t *testing.T) {
 		}
 	}
 
+	// Oversized requests are refused before they reach the route.
+	if code, _, _ := consoleGet(t, addr, admin, "node_name="+strings.Repeat("a", 100_000)+"&node_ip=203.0.113.42"); code != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("a 100 kB query: %d, want 431", code)
+	}
+
 	// The second replica's reservations last 4s: wiz-1 expires and frees its address.
 	eventually(t, 15*time.Second, func() error {
 		if got := kubectl(t, ctx, "get", "edgenode", "wiz-1", "-o", "jsonpath={.status.phase}"); got != "Expired" {
