@@ -56,6 +56,13 @@ image: ## Build the apiserver and syncer images with docker (needs a docker engi
 	docker build -f artifacts/images/apiserver.Dockerfile -t $(IMAGE_REPO)/edgewatcher-apiserver:$(IMAGE_TAG) .
 	docker build -f artifacts/images/syncer.Dockerfile -t $(IMAGE_REPO)/edgewatcher-syncer:$(IMAGE_TAG) .
 
+PLUGIN_VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+
+.PHONY: install
+install: ## Install the kubectl plugin kubectl-edgenode into GOBIN (default GOPATH/bin), which must be on PATH.
+	$(GO) install -ldflags '-X github.com/edgewatcher/edgewatcher/pkg/plugin.version=$(PLUGIN_VERSION)' ./cmd/kubectl-edgenode
+	@dir=$$($(GO) env GOBIN); echo "installed $${dir:-$$($(GO) env GOPATH)/bin}/kubectl-edgenode; check: kubectl plugin list"
+
 ##@ Run
 
 .PHONY: run

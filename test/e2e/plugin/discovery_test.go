@@ -1,0 +1,41 @@
+package plugin
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestKubectlDiscoversThePlugin(t *testing.T) {
+	r := kubectlOK(t, "plugin", "list")
+	if !strings.Contains(r.stdout, filepath.Join(pluginDir, "kubectl-edgenode")+"\n") {
+		t.Fatalf("kubectl plugin list:\n%s\n%s", r.stdout, r.stderr)
+	}
+	r = kubectlOK(t, "plugin", "list", "--name-only")
+	if !strings.Contains(r.stdout, "kubectl-edgenode\n") {
+		t.Fatalf("kubectl plugin list --name-only:\n%s", r.stdout)
+	}
+}
+
+func TestPluginHelpAndVersionThroughKubectl(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"edgenode", "--help"}, []string{"kubectl edgenode [command]", "join", "list", "token", "release", "version", "--kubeconfig", "--context"}},
+		{[]string{"edgenode", "join", "--help"}, []string{"kubectl edgenode join NAME", "--ip", "--kubeedge-version", "--label", "--taint", "--token-ttl", "--strict", "-o, --output"}},
+		{[]string{"edgenode", "list", "--help"}, []string{"kubectl edgenode list", "-l, --selector", "wide"}},
+		{[]string{"edgenode", "token", "--help"}, []string{"kubectl edgenode token NAME", "--ttl"}},
+		{[]string{"edgenode", "release", "--help"}, []string{"kubectl edgenode release NAME..."}},
+		{[]string{"edgenode", "version"}, []string{"kubectl-edgenode "}},
+	} {
+		r := kubectlOK(t, tc.args...)
+		for _, w := range tc.want {
+			if !strings.Contains(r.stdout, w) {
+				t.Errorf("kubectl %s lacks %q:\n%s", strings.Join(tc.args, " "), w, r.stdout)
+			}
+		}
+	}
+	kubectlFails(t, []string{"edgenode", "join"}, "error: NAME is required", "See 'kubectl edgenode join -h'")
+	kubectlFails(t, []string{"edgenode", "frobnicate"}, `unknown command "frobnicate" for "kubectl edgenode"`)
+}
