@@ -1,0 +1,73 @@
+package syncer
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
+)
+
+// BenchmarkSync measures the control loop's own cost per sync (reading n edge Nodes from the informer cache,
+// computing the desired state, reporting) with the fake dataplane, one Node changing between syncs as in an
+// incremental update. The kernel's share is measured in pkg/dataplane.
+func BenchmarkSync(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
+			dp := dataplane.NewFake()
+			s, err := New(Config{
+				Client:        fake.NewClientset(),
+				Dataplane:     dp,
+				NodeName:      "cloud-1",
+				HostAddresses: []netip.Addr{netip.MustParseAddr(hostIP)},
+				Recorder:      &eventLog{},
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			add := func(obj any) {
+				var err error
+				switch o := obj.(type) {
+				case *corev1.Node:
+					var trimmed any
+					trimmed, _ = trimNode(o)
+					err = s.watched.nodeInformer.GetIndexer().Update(trimmed)
+				case *corev1.ConfigMap:
+					err = s.watched.tunnelPortInformer.GetIndexer().Update(o)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			add(tunnelPortCM(twoCloudcores))
+			add(cloudNode("cloud-1", hostIP))
+			for i := range n {
+				ip := netip.AddrFrom4([4]byte{10, byte(64 + i>>16), byte(i >> 8), byte(i)})
+				add(edgeNode(fmt.Sprintf("edge-%06d", i), ip.String(), int32(10351+i%2)))
+			}
+			ctx := context.Background()
+			if err := s.sync(ctx); err != nil {
+				b.Fatal(err)
+			}
+			if got := len(dp.Rules()); got != n {
+				b.Fatalf("%d rules, want %d", got, n)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			i := 0
+			for b.Loop() {
+				ip := netip.AddrFrom4([4]byte{10, 200, byte(i >> 8), byte(i)})
+				add(edgeNode("edge-000000", ip.String(), 10351))
+				i++
+				if err := s.sync(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/sync")
+		})
+	}
+}

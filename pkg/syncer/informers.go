@@ -1,0 +1,134 @@
+package syncer
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/informers"
+	corelisters "k8s.io/client-go/listers/core/v1"
+	"k8s.io/client-go/tools/cache"
+
+	"github.com/edgewatcher/edgewatcher/pkg/cloudcore"
+)
+
+// watched holds the informers the loop reads: every Node, the two KubeEdge ConfigMaps, and cloudcore's
+// Service and pods. Each namespaced informer is narrowed by a field or label selector to the objects it needs.
+type watched struct {
+	factories []informers.SharedInformerFactory
+	synced    []cache.InformerSynced
+	// nodeInformer and tunnelPortInformer are kept for benchmarks, which fill their stores directly.
+	nodeInformer       cache.SharedIndexInformer
+	tunnelPortInformer cache.SharedIndexInformer
+
+	nodes      corelisters.NodeLister
+	tunnelPort corelisters.ConfigMapLister
+	cloudCore  corelisters.ConfigMapLister
+	services   corelisters.ServiceLister
+	pods       corelisters.PodLister
+}
+
+// newWatched creates the informers and routes every change to onChange.
+func newWatched(c Config, podSelector labels.Selector, onChange func()) (*watched, error) {
+	w := &watched{}
+	handler := cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(any) { onChange() },
+		UpdateFunc: func(any, any) { onChange() },
+		DeleteFunc: func(any) { onChange() },
+	}
+	nodeFactory := w.factory(c, metav1.NamespaceAll, func(*metav1.ListOptions) {})
+	nodeInformer := nodeFactory.Core().V1().Nodes()
+	if err := nodeInformer.Informer().SetTransform(trimNode); err != nil {
+		return nil, fmt.Errorf("node informer transform: %w", err)
+	}
+	w.nodes = nodeInformer.Lister()
+	w.nodeInformer = nodeInformer.Informer()
+
+	byName := func(name string) func(*metav1.ListOptions) {
+		return func(o *metav1.ListOptions) {
+			o.FieldSelector = fields.OneTermEqualSelector("metadata.name", name).String()
+		}
+	}
+	tunnelInformer := w.factory(c, c.Namespace, byName(cloudcore.TunnelPortConfigMapName)).Core().V1().ConfigMaps()
+	w.tunnelPort = tunnelInformer.Lister()
+	w.tunnelPortInformer = tunnelInformer.Informer()
+	cloudCoreInformer := w.factory(c, c.Namespace, byName(cloudcore.ConfigMapName)).Core().V1().ConfigMaps()
+	w.cloudCore = cloudCoreInformer.Lister()
+	serviceInformer := w.factory(c, c.Namespace, byName(cloudcore.ServiceName)).Core().V1().Services()
+	w.services = serviceInformer.Lister()
+	podInformer := w.factory(c, c.Namespace, func(o *metav1.ListOptions) { o.LabelSelector = podSelector.String() }).Core().V1().Pods()
+	w.pods = podInformer.Lister()
+
+	for _, inf := range []cache.SharedIndexInformer{
+		nodeInformer.Informer(), tunnelInformer.Informer(), cloudCoreInformer.Informer(), serviceInformer.Informer(), podInformer.Informer(),
+	} {
+		reg, err := inf.AddEventHandler(handler)
+		if err != nil {
+			return nil, fmt.Errorf("adding an event handler: %w", err)
+		}
+		w.synced = append(w.synced, inf.HasSynced, reg.HasSynced)
+	}
+	return w, nil
+}
+
+// factory returns a new informer factory for one namespace and list-option tweak; no periodic informer resync,
+// the loop has its own.
+func (w *watched) factory(c Config, namespace string, tweak func(*metav1.ListOptions)) informers.SharedInformerFactory {
+	f := informers.NewSharedInformerFactoryWithOptions(c.Client, 0,
+		informers.WithNamespace(namespace), informers.WithTweakListOptions(tweak))
+	w.factories = append(w.factories, f)
+	return f
+}
+
+// start starts every informer.
+func (w *watched) start(ctx context.Context) {
+	for _, f := range w.factories {
+		f.Start(ctx.Done())
+	}
+}
+
+// waitForSync waits until every informer has listed and delivered its initial objects; false if ctx ended first.
+func (w *watched) waitForSync(ctx context.Context) bool {
+	return cache.WaitForCacheSync(ctx.Done(), w.synced...)
+}
+
+// shutdown stops the informers and waits for their goroutines; ctx must already be done.
+func (w *watched) shutdown() {
+	for _, f := range w.factories {
+		f.Shutdown()
+	}
+}
+
+// trimNode keeps only what the loop reads of a Node (name, UID for Events, the edge role label, addresses and
+// the kubelet endpoint port), so 100k Nodes with their images and conditions do not sit in memory. It is
+// idempotent, as informer transforms must be.
+func trimNode(obj any) (any, error) {
+	n, ok := obj.(*corev1.Node)
+	if !ok {
+		return obj, nil
+	}
+	out := &corev1.Node{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:            n.Name,
+			UID:             n.UID,
+			ResourceVersion: n.ResourceVersion,
+		},
+		Status: corev1.NodeStatus{
+			Addresses:       n.Status.Addresses,
+			DaemonEndpoints: n.Status.DaemonEndpoints,
+		},
+	}
+	if v, ok := n.Labels[EdgeRoleLabel]; ok {
+		out.Labels = map[string]string{EdgeRoleLabel: v}
+	}
+	return out, nil
+}
+
+// isEdge reports whether a Node carries the edge role label, which is how KubeEdge identifies edge nodes.
+func isEdge(n *corev1.Node) bool {
+	_, ok := n.Labels[EdgeRoleLabel]
+	return ok
+}

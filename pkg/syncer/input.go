@@ -1,0 +1,289 @@
+package syncer
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/klog/v2"
+
+	"github.com/edgewatcher/edgewatcher/pkg/cloudcore"
+	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
+	"github.com/edgewatcher/edgewatcher/pkg/ipam"
+)
+
+// Sources of the default target, reported in the heartbeat and in logs.
+const (
+	// TargetSourceFlag is a configured default target.
+	TargetSourceFlag = "flag"
+	// TargetSourcePod is the IP of a ready cloudcore pod.
+	TargetSourcePod = "pod"
+	// TargetSourceTunnelPort is the only cloudcore of the tunnelport record.
+	TargetSourceTunnelPort = "tunnelport"
+	// TargetSourceService is the cloudcore Service's ClusterIP.
+	TargetSourceService = "service"
+)
+
+// inputs is what one sync computed from the caches besides forwarding.Input, for reporting.
+type inputs struct {
+	forwarding.Input
+	// targetSource says where Input.DefaultTarget came from; empty when there is none.
+	targetSource string
+}
+
+// lastGood remembers the last record and configuration that parsed, so a malformed update does not move every
+// node to the default target.
+type lastGood struct {
+	tunnelPort *cloudcore.TunnelPortRecord
+	// tunnelPortFrom is the cached object last parsed; the informer replaces the object on every change, so an
+	// unchanged pointer means an unchanged ConfigMap.
+	tunnelPortFrom *corev1.ConfigMap
+	config         *cloudcore.Config
+	configFrom     *corev1.ConfigMap
+}
+
+// input builds the forwarding input from the caches. Malformed KubeEdge objects are counted and logged and the
+// last good version is used; only a failure to learn this host's addresses is an error, because without them a
+// host address could be forwarded away.
+func (s *Syncer) input() (*inputs, error) {
+	in := &inputs{}
+	in.HostName = s.cfg.NodeName
+	in.StreamPort = s.cfg.StreamPort
+	in.ExtraPorts = s.cfg.ExtraPorts
+
+	nodes, err := s.watched.nodes.List(labels.Everything())
+	if err != nil {
+		return nil, fmt.Errorf("listing nodes: %w", err)
+	}
+	var own *corev1.Node
+	in.EdgeNodes = make([]forwarding.EdgeNode, 0, len(nodes))
+	for _, n := range nodes {
+		if n.Name == s.cfg.NodeName {
+			own = n
+		}
+		if isEdge(n) {
+			in.EdgeNodes = append(in.EdgeNodes, forwarding.FromNode(n))
+		} else {
+			in.OtherNodes = append(in.OtherNodes, forwarding.Node{Name: n.Name, Addresses: n.Status.Addresses})
+		}
+	}
+	in.TunnelPorts = s.tunnelPortRecord()
+	pods := s.cloudCorePods()
+	svc := s.cloudCoreService()
+	in.CloudCoreAddresses = s.cloudCoreAddresses(pods, svc)
+	in.DefaultTarget, in.targetSource = s.defaultTarget(in.TunnelPorts, pods, svc)
+
+	hosts, err := s.hostAddresses(own)
+	if err != nil {
+		s.metrics.syncErrors.WithLabelValues(StageHostAddresses).Inc()
+		return nil, fmt.Errorf("learning this host's addresses: %w", err)
+	}
+	in.HostAddresses = hosts
+	return in, nil
+}
+
+// tunnelPortRecord returns the parsed tunnelport record, nil when the ConfigMap does not exist, and the last good
+// record when the current one is malformed.
+func (s *Syncer) tunnelPortRecord() *cloudcore.TunnelPortRecord {
+	cm, err := s.watched.tunnelPort.ConfigMaps(s.cfg.Namespace).Get(cloudcore.TunnelPortConfigMapName)
+	if apierrors.IsNotFound(err) {
+		s.last.tunnelPort, s.last.tunnelPortFrom = nil, nil
+		return nil
+	}
+	if err != nil || cm == s.last.tunnelPortFrom {
+		return s.last.tunnelPort
+	}
+	if _, ok := cm.Annotations[cloudcore.TunnelPortAnnotation]; !ok {
+		// cloudcore creates the ConfigMap before it writes the record: no record yet, not an error.
+		s.last.tunnelPort, s.last.tunnelPortFrom = nil, cm
+		return nil
+	}
+	rec, err := cloudcore.ParseTunnelPortConfigMap(cm)
+	if err != nil {
+		s.metrics.syncErrors.WithLabelValues(StageTunnelPort).Inc()
+		klog.ErrorS(err, "Ignoring the malformed tunnel-port record; keeping the last good one",
+			"configMap", klog.KObj(cm), "resourceVersion", cm.ResourceVersion)
+		s.last.tunnelPortFrom = cm
+		return s.last.tunnelPort
+	}
+	s.last.tunnelPort, s.last.tunnelPortFrom = rec, cm
+	return rec
+}
+
+// cloudCoreConfig returns the parsed cloudcore.yaml, nil when the ConfigMap does not exist, and the last good
+// one when the current one is malformed.
+func (s *Syncer) cloudCoreConfig() *cloudcore.Config {
+	cm, err := s.watched.cloudCore.ConfigMaps(s.cfg.Namespace).Get(cloudcore.ConfigMapName)
+	if apierrors.IsNotFound(err) {
+		s.last.config, s.last.configFrom = nil, nil
+		return nil
+	}
+	if err != nil || cm == s.last.configFrom {
+		return s.last.config
+	}
+	cfg, err := cloudcore.ParseConfigMap(cm)
+	s.last.configFrom = cm
+	if err != nil {
+		s.metrics.syncErrors.WithLabelValues(StageCloudCoreConfig).Inc()
+		klog.ErrorS(err, "Ignoring the malformed cloudcore configuration; keeping the last good one",
+			"configMap", klog.KObj(cm), "resourceVersion", cm.ResourceVersion)
+		return s.last.config
+	}
+	s.last.config = cfg
+	return cfg
+}
+
+// cloudCoreService returns the cloudcore Service, or nil.
+func (s *Syncer) cloudCoreService() *corev1.Service {
+	svc, err := s.watched.services.Services(s.cfg.Namespace).Get(cloudcore.ServiceName)
+	if err != nil {
+		return nil
+	}
+	return svc
+}
+
+// cloudCorePods returns cloudcore's pods that have not terminated, sorted by name.
+func (s *Syncer) cloudCorePods() []*corev1.Pod {
+	pods, err := s.watched.pods.Pods(s.cfg.Namespace).List(s.podSelector)
+	if err != nil {
+		return nil
+	}
+	out := pods[:0:0]
+	for _, p := range pods {
+		if p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b *corev1.Pod) int { return cmp.Compare(a.Name, b.Name) })
+	return out
+}
+
+// cloudCoreAddresses returns every address cloudcore is known by: its advertise addresses, the Service's
+// cluster, external and load-balancer IPs, and its pods' IPs. No edge node may use one of them.
+func (s *Syncer) cloudCoreAddresses(pods []*corev1.Pod, svc *corev1.Service) []netip.Addr {
+	var out []netip.Addr
+	add := func(str string) {
+		if a, ok := ipam.ParseRecorded(str); ok {
+			out = append(out, a)
+		}
+	}
+	if cfg := s.cloudCoreConfig(); cfg != nil {
+		for _, a := range cfg.AdvertiseAddresses {
+			add(a)
+		}
+	}
+	if svc != nil {
+		for _, a := range svc.Spec.ClusterIPs {
+			add(a)
+		}
+		add(svc.Spec.ClusterIP)
+		for _, a := range svc.Spec.ExternalIPs {
+			add(a)
+		}
+		for _, in := range svc.Status.LoadBalancer.Ingress {
+			add(in.IP)
+		}
+	}
+	for _, p := range pods {
+		for _, ip := range p.Status.PodIPs {
+			add(ip.IP)
+		}
+		add(p.Status.PodIP)
+	}
+	slices.SortFunc(out, netip.Addr.Compare)
+	return slices.Compact(out)
+}
+
+// defaultTarget returns the cloudcore IP for nodes whose owner is unknown and where it came from: the configured
+// one; else a ready cloudcore pod's IP (the first by name, IPv4 preferred); else the tunnelport record's only
+// cloudcore; else the cloudcore Service's ClusterIP, which only works where Service traffic is translated after
+// nat OUTPUT (IPVS, eBPF), because our DNAT ends the nat OUTPUT traversal before kube-proxy's iptables rules.
+func (s *Syncer) defaultTarget(rec *cloudcore.TunnelPortRecord, pods []*corev1.Pod, svc *corev1.Service) (netip.Addr, string) {
+	if s.cfg.DefaultTarget.IsValid() {
+		return s.cfg.DefaultTarget, TargetSourceFlag
+	}
+	var podIPs []netip.Addr
+	for _, p := range pods {
+		if !podReady(p) || p.DeletionTimestamp != nil {
+			continue
+		}
+		for _, ip := range p.Status.PodIPs {
+			if a, ok := ipam.ParseRecorded(ip.IP); ok && ipam.CheckUsable(a) == nil {
+				podIPs = append(podIPs, a)
+			}
+		}
+		if a, ok := ipam.ParseRecorded(p.Status.PodIP); ok && ipam.CheckUsable(a) == nil {
+			podIPs = append(podIPs, a)
+		}
+	}
+	if a, ok := preferIPv4(podIPs); ok {
+		return a, TargetSourcePod
+	}
+	if rec != nil && rec.Len() == 1 {
+		a, _ := rec.CloudcoreFor(rec.Ports()[0])
+		return a, TargetSourceTunnelPort
+	}
+	if svc != nil {
+		var ips []netip.Addr
+		for _, s := range append([]string{svc.Spec.ClusterIP}, svc.Spec.ClusterIPs...) {
+			if a, ok := ipam.ParseRecorded(s); ok && ipam.CheckUsable(a) == nil {
+				ips = append(ips, a)
+			}
+		}
+		if a, ok := preferIPv4(ips); ok {
+			return a, TargetSourceService
+		}
+	}
+	return netip.Addr{}, ""
+}
+
+// preferIPv4 returns the first IPv4 address of addrs, else the first address.
+func preferIPv4(addrs []netip.Addr) (netip.Addr, bool) {
+	if len(addrs) == 0 {
+		return netip.Addr{}, false
+	}
+	for _, a := range addrs {
+		if a.Is4() {
+			return a, true
+		}
+	}
+	return addrs[0], true
+}
+
+// podReady reports whether a pod is running with condition Ready=True.
+func podReady(p *corev1.Pod) bool {
+	if p.Status.Phase != corev1.PodRunning {
+		return false
+	}
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+// hostAddresses returns this host's addresses: the configured ones, or own's (this host's Node) addresses and
+// the local interfaces' addresses.
+func (s *Syncer) hostAddresses(own *corev1.Node) ([]netip.Addr, error) {
+	if s.cfg.HostAddresses != nil {
+		return s.cfg.HostAddresses, nil
+	}
+	out := ipam.NodeAddresses(own)
+	if s.cfg.LocalAddresses != nil {
+		local, err := s.cfg.LocalAddresses()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, local...)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no address found: this host's Node lists none and no local address was discovered")
+	}
+	return out, nil
+}

@@ -1,0 +1,151 @@
+package syncer
+
+import (
+	"sync"
+
+	"k8s.io/component-base/metrics"
+	"k8s.io/component-base/metrics/legacyregistry"
+
+	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
+)
+
+// metricsSubsystem prefixes every metric name: edgewatcher_syncer_*.
+const (
+	metricsNamespace = "edgewatcher"
+	metricsSubsystem = "syncer"
+)
+
+// Error stages, the values of the stage label of edgewatcher_syncer_sync_errors_total.
+const (
+	// StageApply is a failed Dataplane.Apply.
+	StageApply = "apply"
+	// StageHostAddresses is a failure to learn this host's addresses; nothing is applied then.
+	StageHostAddresses = "host_addresses"
+	// StageTunnelPort is a malformed tunnelport record; the last good one stays in use.
+	StageTunnelPort = "tunnelport"
+	// StageCloudCoreConfig is a malformed cloudcore.yaml; the last good one stays in use.
+	StageCloudCoreConfig = "cloudcore_config"
+)
+
+// LegacyRegisterer registers metrics in k8s.io/component-base/metrics/legacyregistry, which the process's
+// /metrics serves together with the Go and process collectors.
+type LegacyRegisterer struct{}
+
+// MustRegister implements Registerer.
+func (LegacyRegisterer) MustRegister(cs ...metrics.Registerable) { legacyregistry.MustRegister(cs...) }
+
+// syncerMetrics are the loop's metrics. Unregistered component-base metrics are no-ops, so they are always
+// registered somewhere, in a private registry at least.
+type syncerMetrics struct {
+	rulesProgrammed *metrics.GaugeVec
+	familyDisabled  *metrics.Gauge
+	edgeNodes       *metrics.Gauge
+	forwardedNodes  *metrics.Gauge
+	conflicts       *metrics.GaugeVec
+	syncDuration    *metrics.Histogram
+	syncs           *metrics.CounterVec
+	syncErrors      *metrics.CounterVec
+	heartbeatErrors *metrics.Counter
+	lastSuccess     *metrics.Gauge
+	mu              sync.Mutex
+	reasonsSeen     map[forwarding.Reason]struct{}
+}
+
+// newMetrics creates the metrics and registers them with r.
+func newMetrics(r Registerer) *syncerMetrics {
+	m := &syncerMetrics{
+		rulesProgrammed: metrics.NewGaugeVec(&metrics.GaugeOpts{
+			Namespace: metricsNamespace, Subsystem: metricsSubsystem, Name: "rules_programmed",
+			Help:           "Destinations (edge IP and port) forwarded by the last successful sync, by address family.",
+			StabilityLevel: metrics.ALPHA,
+		}, []string{"family"}),
+		familyDisabled: metrics.NewGauge(&metrics.GaugeOpts{
+			Namespace: metricsNamespace, Subsystem: metricsSubsystem, Name: "rules_family_disabled",
+			Help:           "Destinations not programmed because their address family is not enabled (--ip-families).",
+			StabilityLevel: metrics.ALPHA,
+		}),
+		edgeNodes: metrics.NewGauge(&metrics.GaugeOpts{
+			Namespace: metricsNamespace, Subsystem: metricsSubsystem, Name: "edge_nodes",
+			Help:           "Edge Nodes seen by the last sync.",
+			StabilityLevel: metrics.ALPHA,
+		}),
+		forwardedNodes: metrics.NewGauge(&metrics.GaugeOpts{
+			Namespace: metricsNamespace, Subsystem: metricsSubsystem, Name: "forwarded_nodes",
+			Help:           "Edge Nodes with at least one destination forwarded by the last successful sync.",
+			StabilityLevel: metrics.ALPHA,
+		}),
+		conflicts: metrics.NewGaugeVec(&metrics.GaugeOpts{
+			Namespace: metricsNamespace, Subsystem: metricsSubsystem, Name: "conflicts",
+			Help:           "Edge nodes or IPs not forwarded, by reason (DuplicateIP, HostIP, CloudCoreIP, SpecialIP, NoTarget, ...).",
+			StabilityLevel: metrics.ALPHA,
+		}, []string{"reason"}),
+		syncDuration: metrics.NewHistogram(&metrics.HistogramOpts{
+			Namespace: metricsNamespace, Subsystem: metricsSubsystem, Name: "sync_duration_seconds",
+			Help:           "Time of one sync: reading the caches, computing the desired state and applying it.",
+			Buckets:        metrics.ExponentialBuckets(0.001, 2, 16),
+			StabilityLevel: metrics.ALPHA,
+		}),
+		syncs: metrics.NewCounterVec(&metrics.CounterOpts{
+			Namespace: metricsNamespace, Subsystem: metricsSubsystem, Name: "syncs_total",
+			Help:           "Syncs, by result (success or error).",
+			StabilityLevel: metrics.ALPHA,
+		}, []string{"result"}),
+		syncErrors: metrics.NewCounterVec(&metrics.CounterOpts{
+			Namespace: metricsNamespace, Subsystem: metricsSubsystem, Name: "sync_errors_total",
+			Help:           "Sync errors, by stage (apply, host_addresses, tunnelport, cloudcore_config).",
+			StabilityLevel: metrics.ALPHA,
+		}, []string{"stage"}),
+		heartbeatErrors: metrics.NewCounter(&metrics.CounterOpts{
+			Namespace: metricsNamespace, Subsystem: metricsSubsystem, Name: "heartbeat_errors_total",
+			Help:           "Failed renewals of the heartbeat Lease.",
+			StabilityLevel: metrics.ALPHA,
+		}),
+		lastSuccess: metrics.NewGauge(&metrics.GaugeOpts{
+			Namespace: metricsNamespace, Subsystem: metricsSubsystem, Name: "last_successful_sync_timestamp_seconds",
+			Help:           "Unix time of the last successful sync.",
+			StabilityLevel: metrics.ALPHA,
+		}),
+		reasonsSeen: map[forwarding.Reason]struct{}{},
+	}
+	r.MustRegister(m.rulesProgrammed, m.familyDisabled, m.edgeNodes, m.forwardedNodes, m.conflicts, m.syncDuration,
+		m.syncs, m.syncErrors, m.heartbeatErrors, m.lastSuccess)
+	return m
+}
+
+// setConflicts sets the conflict gauge of every reason, zeroing the reasons that no longer occur.
+func (m *syncerMetrics) setConflicts(conflicts []forwarding.Conflict) {
+	counts := map[forwarding.Reason]int{}
+	for _, c := range conflicts {
+		counts[c.Reason]++
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for r := range m.reasonsSeen {
+		if _, ok := counts[r]; !ok {
+			m.conflicts.WithLabelValues(string(r)).Set(0)
+		}
+	}
+	for r, n := range counts {
+		m.conflicts.WithLabelValues(string(r)).Set(float64(n))
+		m.reasonsSeen[r] = struct{}{}
+	}
+}
+
+// setProgrammed sets the per-family entry gauges from the rules applied.
+func (m *syncerMetrics) setProgrammed(rules []forwarding.Rule, families []forwarding.Family) {
+	counts := map[forwarding.Family]int{}
+	for _, r := range rules {
+		counts[r.Family()]++
+	}
+	for _, f := range families {
+		m.rulesProgrammed.WithLabelValues(familyLabel(f)).Set(float64(counts[f]))
+	}
+}
+
+// familyLabel is the family label value: ipv4 or ipv6.
+func familyLabel(f forwarding.Family) string {
+	if f == forwarding.IPv6 {
+		return "ipv6"
+	}
+	return "ipv4"
+}

@@ -1,0 +1,178 @@
+// Package syncer tests edgewatcher-syncer end to end: the real binary against a real kube-apiserver and etcd,
+// programming a real kernel inside network namespaces the test creates. The syncer process runs in the host's
+// namespace, where kube-apiserver listens on loopback, and confines every iptables and ipset command to the
+// test's "control-plane host" namespace with its test-only --netns flag; the host's own iptables are never
+// touched (TestMain checks that no trace of the syncer appears there).
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
+	"github.com/edgewatcher/edgewatcher/test/framework"
+)
+
+// syncerBinEnv names the environment variable that points at a prebuilt edgewatcher-syncer.
+const syncerBinEnv = "EDGEWATCHER_SYNCER_BIN"
+
+var (
+	cp        *framework.ControlPlane
+	syncerBin string
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	if err := prerequisites(); err != nil {
+		if os.Getenv("CI") != "" {
+			fmt.Fprintf(os.Stderr, "e2e/syncer: CI is set and this is required: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(os.Stderr, "e2e/syncer: SKIPPING every syncer end-to-end test: %v (set CI=1 to make this a failure)\n", err)
+		return 0
+	}
+	before, err := hostTrace()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e/syncer: reading the host's nat table and ipsets: %v\n", err)
+		return 1
+	}
+	dir, err := os.MkdirTemp("", "edgewatcher-syncer-e2e-")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e/syncer: %v\n", err)
+		return 1
+	}
+	defer func() { _ = os.RemoveAll(dir) }()
+	if syncerBin, err = buildSyncer(dir); err != nil {
+		fmt.Fprintf(os.Stderr, "e2e/syncer: %v\n", err)
+		return 1
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	spawn(func() { cp, err = framework.StartControlPlane(ctx, framework.ControlPlaneOptions{}) })
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "e2e/syncer: starting the control plane: %v\n", err)
+		return 1
+	}
+	code := m.Run()
+	_ = cp.Stop()
+	after, err := hostTrace()
+	switch {
+	case err != nil:
+		fmt.Fprintf(os.Stderr, "e2e/syncer: reading the host's nat table and ipsets: %v\n", err)
+		code = 1
+	case after != before:
+		fmt.Fprintf(os.Stderr, "e2e/syncer: the host's own namespace changed:\nbefore: %q\nafter:  %q\n", before, after)
+		code = 1
+	}
+	return code
+}
+
+// spawnc feeds the spawner thread.
+var spawnc = make(chan func())
+
+func init() {
+	go func() {
+		// Never unlocked: this thread lives as long as the test binary.
+		runtime.LockOSThread()
+		for fn := range spawnc {
+			fn()
+		}
+	}()
+}
+
+// spawn runs fn on a goroutine locked to an OS thread that lives as long as the test binary, and waits for it.
+// framework.StartProcess sets Pdeathsig, which the kernel fires when the *thread* that forked the child exits,
+// not the process; netns.Do ends the threads it uses, and the Go runtime may have forked from one of them
+// earlier. Starting every long-lived child (etcd, kube-apiserver, the syncer) here keeps them alive.
+func spawn(fn func()) {
+	done := make(chan struct{})
+	spawnc <- func() {
+		defer close(done)
+		fn()
+	}
+	<-done
+}
+
+// prerequisites reports why the tests cannot run here: missing control-plane binaries, not root, or missing
+// kernel tools.
+func prerequisites() error {
+	if err := framework.CheckBinaries(); err != nil {
+		return err
+	}
+	if os.Geteuid() != 0 {
+		return fmt.Errorf("network-namespace tests need root (euid %d)", os.Geteuid())
+	}
+	var missing []string
+	for _, c := range []string{"ip", "ipset", "iptables-nft", "iptables-nft-save", "ip6tables-nft-save", "go"} {
+		if _, err := exec.LookPath(c); err != nil {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("commands not found: %s (hack/install-deps.sh installs them)", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// hostTrace returns what of the syncer's objects the host's own namespace holds: lines of its nat tables naming
+// our chain or jump comment, and our ipsets. It only reads: the nf_tables dumps and `ipset list -n`.
+func hostTrace() (string, error) {
+	var lines []string
+	for _, save := range []string{"iptables-nft-save", "ip6tables-nft-save"} {
+		out, err := exec.Command(save, "-t", "nat").Output()
+		if err != nil {
+			return "", fmt.Errorf("%s -t nat: %w", save, err)
+		}
+		for l := range strings.Lines(string(out)) {
+			if strings.Contains(l, dataplane.ChainName) || strings.Contains(l, dataplane.JumpComment) {
+				lines = append(lines, save+": "+strings.TrimSpace(l))
+			}
+		}
+	}
+	out, err := exec.Command("ipset", "list", "-n").Output()
+	if err != nil {
+		return "", fmt.Errorf("ipset list -n: %w", err)
+	}
+	for l := range strings.Lines(string(out)) {
+		if strings.HasPrefix(l, dataplane.SetPrefix) {
+			lines = append(lines, "ipset: "+strings.TrimSpace(l))
+		}
+	}
+	return strings.Join(lines, "\n"), nil
+}
+
+// buildSyncer returns $EDGEWATCHER_SYNCER_BIN, or builds ./cmd/edgewatcher-syncer into dir.
+func buildSyncer(dir string) (string, error) {
+	if p := os.Getenv(syncerBinEnv); p != "" {
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return "", err
+		}
+		if _, err := os.Stat(abs); err != nil {
+			return "", fmt.Errorf("%s=%s: %w", syncerBinEnv, p, err)
+		}
+		return abs, nil
+	}
+	root, err := framework.RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	out := filepath.Join(dir, "edgewatcher-syncer")
+	cmd := exec.Command("go", "build", "-o", out, "./cmd/edgewatcher-syncer")
+	cmd.Dir = root
+	if output, err := cmd.CombinedOutput(); err != nil {
+		return "", errors.New("go build ./cmd/edgewatcher-syncer: " + err.Error() + "\n" + strings.TrimSpace(string(output)))
+	}
+	return out, nil
+}
