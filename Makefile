@@ -40,12 +40,22 @@ $(BIN)/etcd: hack/tools/etcd/go.mod hack/tools/etcd/go.sum
 	cd hack/tools/etcd && $(GO) build -ldflags '-s -w' -o $@ go.etcd.io/etcd/server/v3
 	touch $@
 
+# helm renders artifacts/charts/edgewatcher in the end-to-end tests. As helm's own Makefile does, the
+# ldflags stamp its version and make `helm template`'s default Kubernetes version that of its client-go.
+$(BIN)/helm: hack/tools/helm/go.mod hack/tools/helm/go.sum
+	cd hack/tools/helm && v=$$($(GO) list -m -f '{{.Version}}' helm.sh/helm/v3) && \
+		k=$$($(GO) list -m -f '{{.Version}}' k8s.io/client-go) && k=$${k#v0.} && \
+		$(GO) build -o $@ -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$$v \
+			-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$${k%%.*}" \
+			helm.sh/helm/v3/cmd/helm
+	touch $@
+
 $(BIN)/golangci-lint: hack/tools/lint/go.mod hack/tools/lint/go.sum
 	cd hack/tools/lint && $(GO) build -o $@ github.com/golangci/golangci-lint/v2/cmd/golangci-lint
 	touch $@
 
 .PHONY: testbins
-testbins: $(BIN)/kube-apiserver $(BIN)/kubectl $(BIN)/etcd ## Build pinned etcd, kube-apiserver and kubectl.
+testbins: $(BIN)/kube-apiserver $(BIN)/kubectl $(BIN)/etcd $(BIN)/helm ## Build pinned etcd, kube-apiserver, kubectl and helm.
 
 IMAGE_REPO ?= ghcr.io/edgewatcher
 IMAGE_TAG  ?= v0.1.0
