@@ -18,6 +18,7 @@ func TestKustomizeBaseAppliesWithServerSideValidation(t *testing.T) {
 		"deployment.apps/edgewatcher-apiserver", "service/edge-watcher", "poddisruptionbudget.policy/edgewatcher-apiserver",
 		"networkpolicy.networking.k8s.io/edgewatcher-apiserver", "clusterrole.rbac.authorization.k8s.io/edgewatcher-viewer",
 		"clusterrole.rbac.authorization.k8s.io/edgewatcher-admin", "role.rbac.authorization.k8s.io/edgewatcher-apiserver",
+		"daemonset.apps/edgewatcher-syncer", "clusterrole.rbac.authorization.k8s.io/edgewatcher-syncer",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("apply -k output lacks %s:\n%s", want, out)
