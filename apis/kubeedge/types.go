@@ -83,6 +83,18 @@ type EdgeNodeStatus struct {
 	ReservationExpiresAt *metav1.Time
 	// ReservedBy is the user who made the reservation.
 	ReservedBy string
+	// Forwarding is the node's forwarding coverage across syncer hosts.
+	Forwarding *EdgeNodeForwarding
+}
+
+// EdgeNodeForwarding is the forwarding coverage of an edge node across syncer hosts.
+type EdgeNodeForwarding struct {
+	// Hosts is the number of syncer hosts with a heartbeat Lease.
+	Hosts int32
+	// ForwardingHosts is the number of live syncer hosts that forward the node.
+	ForwardingHosts int32
+	// ConflictHosts is the number of live syncer hosts that refuse to forward it.
+	ConflictHosts int32
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object

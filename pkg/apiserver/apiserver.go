@@ -17,6 +17,7 @@ import (
 	"github.com/edgewatcher/edgewatcher/apis/kubeedge"
 	"github.com/edgewatcher/edgewatcher/apis/kubeedge/v1alpha1"
 	"github.com/edgewatcher/edgewatcher/pkg/apiservice"
+	"github.com/edgewatcher/edgewatcher/pkg/coverage"
 	"github.com/edgewatcher/edgewatcher/pkg/edgeview"
 	"github.com/edgewatcher/edgewatcher/registry/edgenode"
 )
@@ -31,6 +32,10 @@ type ExtraConfig struct {
 	APIService *apiservice.Registrar
 	// Join is the join flow and its caches; nil serves edgenodes read-only.
 	Join *JoinConfig
+	// CoverageInformer watches the syncers' heartbeat Leases into Coverage; nil disables coverage.
+	CoverageInformer cache.SharedIndexInformer
+	// Coverage turns heartbeats into per-node forwarding coverage.
+	Coverage *coverage.Tracker
 }
 
 // Config is the configuration of the EdgeWatcher API server.
@@ -78,6 +83,16 @@ func (c completedConfig) New() (*Server, error) {
 	storage := map[string]rest.Storage{"edgenodes": edgenode.NewREST(extra.View, nil)}
 	if extra.Join != nil {
 		extra.Join.addStorage(storage, extra.View, c.GenericConfig.Authorization.Authorizer)
+	}
+	if extra.Coverage != nil {
+		storage["edgenodes"].(*edgenode.REST).WithCoverage(extra.Coverage.Of)
+		if _, err := extra.CoverageInformer.AddEventHandler(extra.Coverage); err != nil {
+			return nil, err
+		}
+		genericServer.AddPostStartHookOrDie("start-syncer-heartbeat-informer", func(ctx genericapiserver.PostStartHookContext) error {
+			go extra.CoverageInformer.RunWithContext(ctx)
+			return nil
+		})
 	}
 	apiGroupInfo.VersionedResourcesStorageMap[v1alpha1.SchemeGroupVersion.Version] = storage
 	if err := genericServer.InstallAPIGroup(&apiGroupInfo); err != nil {

@@ -20,8 +20,9 @@ import (
 
 // REST serves edgenodes: get, list and watch over the EdgeNode view, create (reserve) and delete.
 type REST struct {
-	view   *edgeview.Cache
-	writes *Writes
+	view     *edgeview.Cache
+	writes   *Writes
+	coverage CoverageFunc
 	rest.TableConvertor
 }
 
@@ -77,7 +78,7 @@ func (r *REST) Get(_ context.Context, name string, _ *metav1.GetOptions) (runtim
 	if !ok {
 		return nil, apierrors.NewNotFound(kubeedge.Resource("edgenodes"), name)
 	}
-	return en, nil
+	return r.decorated(en), nil
 }
 
 // List implements rest.Lister. Results are sorted by name, as the Kube API orders them.
@@ -99,11 +100,11 @@ func (r *REST) List(ctx context.Context, opts *metainternalversion.ListOptions) 
 		var en *kubeedge.EdgeNode
 		var found bool
 		en, found, rv, err = r.view.GetWithVersion(name)
-		if m := matcher(opts); found && (m == nil || m(en)) {
+		if m := r.decoratedMatcher(opts); found && (m == nil || m(en)) {
 			items = []*kubeedge.EdgeNode{en}
 		}
 	} else {
-		items, rv, err = r.view.List(matcher(opts))
+		items, rv, err = r.view.List(r.decoratedMatcher(opts))
 	}
 	if err != nil {
 		return nil, apiError(err)
@@ -111,6 +112,7 @@ func (r *REST) List(ctx context.Context, opts *metainternalversion.ListOptions) 
 	list := &kubeedge.EdgeNodeList{ListMeta: metav1.ListMeta{ResourceVersion: rv}, Items: make([]kubeedge.EdgeNode, len(items))}
 	for i, en := range items {
 		list.Items[i] = *en
+		r.decorate(&list.Items[i])
 	}
 	return list, nil
 }
@@ -131,6 +133,16 @@ func (r *REST) Watch(ctx context.Context, opts *metainternalversion.ListOptions)
 		return nil, apiError(err)
 	}
 	return w, nil
+}
+
+// decoratedMatcher matches the objects as reads show them, so status.phase=Conflict selects
+// nodes that syncers refuse to forward.
+func (r *REST) decoratedMatcher(opts *metainternalversion.ListOptions) func(*kubeedge.EdgeNode) bool {
+	m := matcher(opts)
+	if m == nil || r.coverage == nil {
+		return m
+	}
+	return func(en *kubeedge.EdgeNode) bool { return m(r.decorated(en)) }
 }
 
 // singleName returns the name a metadata.name=X field selector pins a list to.

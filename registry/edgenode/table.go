@@ -19,6 +19,7 @@ var columns = []metav1.TableColumnDefinition{
 	{Name: "Internal-IP", Type: "string", Description: "The Node's InternalIP address."},
 	{Name: "Kubelet-Port", Type: "integer", Description: "status.daemonEndpoints.kubeletEndpoint.Port: the port cloudcore's tunnel owns."},
 	{Name: "KubeEdge", Type: "string", Description: "KubeEdge version the node reports."},
+	{Name: "Forwarding", Type: "string", Description: "Syncer hosts forwarding the node's kubelet port, of those reporting (status.forwarding)."},
 	{Name: "Age", Type: "string", Description: "Time since the node was created."},
 	{Name: "Phase", Type: "string", Priority: 1, Description: "Lifecycle phase: Pending, Joined, Expired or Conflict."},
 }
@@ -58,10 +59,19 @@ func row(en *kubeedge.EdgeNode) metav1.TableRow {
 			orNone(first(en.Status.InternalIP, en.Spec.InternalIP)),
 			portCell(en.Status.KubeletPort),
 			orNone(first(en.Status.KubeEdgeVersion, en.Spec.KubeEdgeVersion)),
+			forwardingCell(en.Status.Forwarding),
 			age(en.CreationTimestamp),
 			string(en.Status.Phase),
 		},
 	}
+}
+
+// forwardingCell prints the coverage as forwarding/hosts, like 3/3.
+func forwardingCell(f *kubeedge.EdgeNodeForwarding) string {
+	if f == nil {
+		return "<none>"
+	}
+	return fmt.Sprintf("%d/%d", f.ForwardingHosts, f.Hosts)
 }
 
 // statusCell is the readiness of a joined node, else the reservation's phase.

@@ -31,7 +31,7 @@ func TestConvertToTable(t *testing.T) {
 			header = append(header, c.Name)
 		}
 	}
-	wantHeader := []string{"Name", "Status", "Internal-IP", "Kubelet-Port", "KubeEdge", "Age"}
+	wantHeader := []string{"Name", "Status", "Internal-IP", "Kubelet-Port", "KubeEdge", "Forwarding", "Age"}
 	if len(header) != len(wantHeader) {
 		t.Fatalf("columns = %v, want %v", header, wantHeader)
 	}
@@ -44,8 +44,8 @@ func TestConvertToTable(t *testing.T) {
 		t.Fatalf("rows = %d, rv = %q", len(table.Rows), table.ResourceVersion)
 	}
 	want := [][]interface{}{
-		{"edge-a", "Ready", "198.51.100.1", int64(10351), "v1.23.1", "90m", "Joined"},
-		{"edge-b", "Unknown", "<none>", "<none>", "<none>", "90m", "Joined"},
+		{"edge-a", "Ready", "198.51.100.1", int64(10351), "v1.23.1", "<none>", "90m", "Joined"},
+		{"edge-b", "Unknown", "<none>", "<none>", "<none>", "<none>", "90m", "Joined"},
 	}
 	for i, row := range table.Rows {
 		if len(row.Cells) != len(table.ColumnDefinitions) {

@@ -66,18 +66,18 @@ func TestKubectlGetShowsEdgeNodesWithColumns(t *testing.T) {
 		return nil
 	})
 	rows := tableRows(out)
-	if got := strings.Join(rows[0], " "); got != "NAME STATUS INTERNAL-IP KUBELET-PORT KUBEEDGE AGE" {
+	if got := strings.Join(rows[0], " "); got != "NAME STATUS INTERNAL-IP KUBELET-PORT KUBEEDGE FORWARDING AGE" {
 		t.Errorf("header = %q", got)
 	}
 	want := [][]string{
-		{"cols-edge-a", "Ready", "198.51.100.20", "10351", "v1.23.1"},
-		{"cols-edge-b", "NotReady", "198.51.100.21", "10352", "v1.23.1"},
-		{"cols-edge-c", "Unknown", "198.51.100.22", "10350", "v1.12.7"},
+		{"cols-edge-a", "Ready", "198.51.100.20", "10351", "v1.23.1", "<none>"},
+		{"cols-edge-b", "NotReady", "198.51.100.21", "10352", "v1.23.1", "<none>"},
+		{"cols-edge-c", "Unknown", "198.51.100.22", "10350", "v1.12.7", "<none>"},
 	}
 	age := regexp.MustCompile(`^[0-9]+[smhd]`)
 	for i, w := range want {
 		row := rows[i+1]
-		if len(row) != 6 || strings.Join(row[:5], " ") != strings.Join(w, " ") || !age.MatchString(row[5]) {
+		if len(row) != 7 || strings.Join(row[:6], " ") != strings.Join(w, " ") || !age.MatchString(row[6]) {
 			t.Errorf("row %d = %v, want %v and an age", i, row, w)
 		}
 	}

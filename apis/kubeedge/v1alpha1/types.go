@@ -115,6 +115,20 @@ type EdgeNodeStatus struct {
 	// ReservedBy is the user who made the reservation.
 	// +optional
 	ReservedBy string `json:"reservedBy,omitempty" protobuf:"bytes,8,opt,name=reservedBy"`
+	// Forwarding is how many edgewatcher-syncer hosts forward this joined node's kubelet port,
+	// from their heartbeat Leases; absent when no syncer reports.
+	// +optional
+	Forwarding *EdgeNodeForwarding `json:"forwarding,omitempty" protobuf:"bytes,9,opt,name=forwarding"`
+}
+
+// EdgeNodeForwarding is the forwarding coverage of an edge node across syncer hosts.
+type EdgeNodeForwarding struct {
+	// Hosts is the number of syncer hosts with a heartbeat Lease.
+	Hosts int32 `json:"hosts" protobuf:"varint,1,opt,name=hosts"`
+	// ForwardingHosts is the number of live syncer hosts that forward the node.
+	ForwardingHosts int32 `json:"forwardingHosts" protobuf:"varint,2,opt,name=forwardingHosts"`
+	// ConflictHosts is the number of live syncer hosts that refuse to forward it because its IP is not unique.
+	ConflictHosts int32 `json:"conflictHosts,omitempty" protobuf:"varint,3,opt,name=conflictHosts"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object

@@ -27,6 +27,11 @@ func (in EdgeNode) OpenAPIModelName() string {
 }
 
 // OpenAPIModelName returns the OpenAPI model name for this type.
+func (in EdgeNodeForwarding) OpenAPIModelName() string {
+	return "io.edgewatcher.kubeedge.v1alpha1.EdgeNodeForwarding"
+}
+
+// OpenAPIModelName returns the OpenAPI model name for this type.
 func (in EdgeNodeList) OpenAPIModelName() string {
 	return "io.edgewatcher.kubeedge.v1alpha1.EdgeNodeList"
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/edgewatcher/edgewatcher/apis/kubeedge/v1alpha1"
 	"github.com/edgewatcher/edgewatcher/pkg/apiserver"
 	"github.com/edgewatcher/edgewatcher/pkg/apiservice"
+	"github.com/edgewatcher/edgewatcher/pkg/coverage"
 	"github.com/edgewatcher/edgewatcher/pkg/edgeview"
 	generatedopenapi "github.com/edgewatcher/edgewatcher/pkg/generated/openapi"
 	"github.com/edgewatcher/edgewatcher/pkg/ipam"
@@ -52,6 +53,9 @@ func (o *Options) ServerConfig() (*apiserver.Config, error) {
 		NodeInformer: nodeInformer,
 		View:         view,
 		Join:         joinConfig,
+		// The syncers heartbeat in the KubeEdge namespace.
+		CoverageInformer: coverage.NewInformer(client, o.Join.KubeEdgeNamespace),
+		Coverage:         coverage.NewTracker(),
 	}
 	if o.Service.RegisterAPIService {
 		if extra.APIService, err = o.registrar(restConfig); err != nil {

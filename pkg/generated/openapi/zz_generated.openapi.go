@@ -33,6 +33,7 @@ import (
 func GetOpenAPIDefinitions(ref common.ReferenceCallback) map[string]common.OpenAPIDefinition {
 	return map[string]common.OpenAPIDefinition{
 		v1alpha1.EdgeNode{}.OpenAPIModelName():            schema_edgewatcher_apis_kubeedge_v1alpha1_EdgeNode(ref),
+		v1alpha1.EdgeNodeForwarding{}.OpenAPIModelName():  schema_edgewatcher_apis_kubeedge_v1alpha1_EdgeNodeForwarding(ref),
 		v1alpha1.EdgeNodeList{}.OpenAPIModelName():        schema_edgewatcher_apis_kubeedge_v1alpha1_EdgeNodeList(ref),
 		v1alpha1.EdgeNodeSpec{}.OpenAPIModelName():        schema_edgewatcher_apis_kubeedge_v1alpha1_EdgeNodeSpec(ref),
 		v1alpha1.EdgeNodeStatus{}.OpenAPIModelName():      schema_edgewatcher_apis_kubeedge_v1alpha1_EdgeNodeStatus(ref),
@@ -147,6 +148,43 @@ func schema_edgewatcher_apis_kubeedge_v1alpha1_EdgeNode(ref common.ReferenceCall
 		},
 		Dependencies: []string{
 			v1alpha1.EdgeNodeSpec{}.OpenAPIModelName(), v1alpha1.EdgeNodeStatus{}.OpenAPIModelName(), v1.ObjectMeta{}.OpenAPIModelName()},
+	}
+}
+
+func schema_edgewatcher_apis_kubeedge_v1alpha1_EdgeNodeForwarding(ref common.ReferenceCallback) common.OpenAPIDefinition {
+	return common.OpenAPIDefinition{
+		Schema: spec.Schema{
+			SchemaProps: spec.SchemaProps{
+				Description: "EdgeNodeForwarding is the forwarding coverage of an edge node across syncer hosts.",
+				Type:        []string{"object"},
+				Properties: map[string]spec.Schema{
+					"hosts": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Hosts is the number of syncer hosts with a heartbeat Lease.",
+							Default:     0,
+							Type:        []string{"integer"},
+							Format:      "int32",
+						},
+					},
+					"forwardingHosts": {
+						SchemaProps: spec.SchemaProps{
+							Description: "ForwardingHosts is the number of live syncer hosts that forward the node.",
+							Default:     0,
+							Type:        []string{"integer"},
+							Format:      "int32",
+						},
+					},
+					"conflictHosts": {
+						SchemaProps: spec.SchemaProps{
+							Description: "ConflictHosts is the number of live syncer hosts that refuse to forward it because its IP is not unique.",
+							Type:        []string{"integer"},
+							Format:      "int32",
+						},
+					},
+				},
+				Required: []string{"hosts", "forwardingHosts"},
+			},
+		},
 	}
 }
 
@@ -340,11 +378,17 @@ func schema_edgewatcher_apis_kubeedge_v1alpha1_EdgeNodeStatus(ref common.Referen
 							Format:      "",
 						},
 					},
+					"forwarding": {
+						SchemaProps: spec.SchemaProps{
+							Description: "Forwarding is how many edgewatcher-syncer hosts forward this joined node's kubelet port, from their heartbeat Leases; absent when no syncer reports.",
+							Ref:         ref(v1alpha1.EdgeNodeForwarding{}.OpenAPIModelName()),
+						},
+					},
 				},
 			},
 		},
 		Dependencies: []string{
-			v1.Condition{}.OpenAPIModelName(), v1.Time{}.OpenAPIModelName()},
+			v1alpha1.EdgeNodeForwarding{}.OpenAPIModelName(), v1.Condition{}.OpenAPIModelName(), v1.Time{}.OpenAPIModelName()},
 	}
 }
 

@@ -1,0 +1,104 @@
+// Package coverage turns the syncers' heartbeat Leases into per-edge-node forwarding
+// coverage: how many control-plane hosts forward a node, and how many refuse because its IP
+// is not unique. The API server shows it in edgenodes (FORWARDING, phase Conflict).
+package coverage
+
+import (
+	"slices"
+	"sync"
+	"time"
+
+	coordinationv1 "k8s.io/api/coordination/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/klog/v2"
+
+	"github.com/edgewatcher/edgewatcher/pkg/syncer"
+)
+
+// host is what one syncer last reported.
+type host struct {
+	expires   time.Time
+	synced    bool
+	conflicts []string // sorted
+}
+
+// Tracker holds the latest heartbeat of every syncer host.
+type Tracker struct {
+	mu    sync.RWMutex
+	hosts map[string]host
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+var _ cache.ResourceEventHandler = &Tracker{}
+
+// NewTracker returns an empty Tracker.
+func NewTracker() *Tracker { return &Tracker{hosts: map[string]host{}} }
+
+// NewInformer returns an informer on the syncers' heartbeat Leases in namespace.
+func NewInformer(client kubernetes.Interface, namespace string) cache.SharedIndexInformer {
+	lw := cache.NewFilteredListWatchFromClient(client.CoordinationV1().RESTClient(), "leases", namespace,
+		func(o *metav1.ListOptions) { o.LabelSelector = syncer.LeaseComponentLabel + "=" + syncer.ComponentName })
+	return cache.NewSharedIndexInformerWithOptions(lw, &coordinationv1.Lease{}, cache.SharedIndexInformerOptions{})
+}
+
+// OnAdd implements cache.ResourceEventHandler.
+func (t *Tracker) OnAdd(obj interface{}, _ bool) { t.observe(obj) }
+
+// OnUpdate implements cache.ResourceEventHandler.
+func (t *Tracker) OnUpdate(_, obj interface{}) { t.observe(obj) }
+
+// OnDelete implements cache.ResourceEventHandler.
+func (t *Tracker) OnDelete(obj interface{}) {
+	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = tomb.Obj
+	}
+	if l, ok := obj.(*coordinationv1.Lease); ok {
+		t.mu.Lock()
+		delete(t.hosts, l.Name)
+		t.mu.Unlock()
+	}
+}
+
+func (t *Tracker) observe(obj interface{}) {
+	l, ok := obj.(*coordinationv1.Lease)
+	if !ok {
+		return
+	}
+	st, err := syncer.ParseHeartbeat(l)
+	if err != nil {
+		klog.V(2).InfoS("Ignoring a syncer heartbeat without status", "lease", klog.KObj(l), "err", err)
+		return
+	}
+	h := host{synced: st.LastSyncTime != nil && st.ConsecutiveErrors == 0, conflicts: slices.Sorted(slices.Values(st.ConflictNodes))}
+	if l.Spec.RenewTime != nil && l.Spec.LeaseDurationSeconds != nil {
+		h.expires = l.Spec.RenewTime.Add(time.Duration(*l.Spec.LeaseDurationSeconds) * time.Second)
+	}
+	t.mu.Lock()
+	t.hosts[l.Name] = h
+	t.mu.Unlock()
+}
+
+// Of returns the coverage of the edge node called name; hosts is 0 when no syncer reports.
+func (t *Tracker) Of(name string) (hosts, forwarding, conflicts int) {
+	now := time.Now()
+	if t.Now != nil {
+		now = t.Now()
+	}
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	for _, h := range t.hosts {
+		hosts++
+		if !now.Before(h.expires) || !h.synced {
+			continue
+		}
+		if _, found := slices.BinarySearch(h.conflicts, name); found {
+			conflicts++
+			continue
+		}
+		forwarding++
+	}
+	return hosts, forwarding, conflicts
+}
