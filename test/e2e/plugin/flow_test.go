@@ -94,10 +94,12 @@ func TestJoinListTokenReleaseThroughKubectl(t *testing.T) {
 // checkList compares kubectl edgenode list with kubectl get edgenodes for the flow's reservation.
 func checkList(t *testing.T) {
 	t.Helper()
-	want := []string{"e2e-p1", "Pending", "203.0.113.60", "<none>", "v1.19.2"}
+	// Every column but AGE, which may tick between the two calls.
+	want := []string{"e2e-p1", "Pending", "203.0.113.60", "<none>", "v1.19.2", "<none>"}
 	get := fields(kubectlOK(t, "get", "edgenodes", "-l", "e2e-plugin=flow").stdout)
 	list := fields(kubectlOK(t, "edgenode", "list", "-l", "e2e-plugin=flow").stdout)
-	if len(list) != 2 || len(get) != 2 || !slices.Equal(list[0], get[0]) || !slices.Equal(list[1][:5], want) || len(list[1]) != 6 {
+	if len(list) != 2 || len(get) != 2 || !slices.Equal(list[0], get[0]) || len(list[1]) != len(want)+1 ||
+		!slices.Equal(list[1][:len(want)], want) || !slices.Equal(get[1][:len(want)], want) {
 		t.Fatalf("kubectl edgenode list %q, kubectl get %q", list, get)
 	}
 	wide := fields(kubectlOK(t, "edgenode", "list", "-o", "wide", "-l", "e2e-plugin=flow").stdout)
