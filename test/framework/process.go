@@ -6,7 +6,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -46,7 +48,7 @@ func StartProcess(name, logPath, bin string, args ...string) (*Process, error) {
 		// A separate process group keeps a terminal's Ctrl-C away from the child; the parent stops it in order.
 		Setpgid: true,
 	}
-	if err := cmd.Start(); err != nil {
+	if err := startFromSpawner(cmd); err != nil {
 		return nil, fmt.Errorf("start %s (%s): %w", name, bin, err)
 	}
 	p := &Process{Name: name, LogPath: logPath, cmd: cmd, done: make(chan struct{})}
@@ -152,4 +154,31 @@ func tailFile(path string, n int) string {
 // formatTail renders a titled log tail block for error messages.
 func formatTail(title, path string, n int) string {
 	return fmt.Sprintf("----- last %d lines of %s (%s) -----\n%s\n", n, title, path, tailFile(path, n))
+}
+
+// Pdeathsig fires when the *thread* that started the child exits, not the process. Go may end
+// threads (a goroutine that locked its thread, for example one that entered a network namespace,
+// takes the thread with it), so every child is started from one goroutine locked to a thread
+// that lives as long as the test binary.
+var spawnRequests = make(chan spawnRequest)
+
+type spawnRequest struct {
+	cmd  *exec.Cmd
+	done chan error
+}
+
+var spawnerOnce sync.Once
+
+func startFromSpawner(cmd *exec.Cmd) error {
+	spawnerOnce.Do(func() {
+		go func() {
+			runtime.LockOSThread() // never unlocked: this thread stays alive and the children's parent
+			for req := range spawnRequests {
+				req.done <- req.cmd.Start()
+			}
+		}()
+	})
+	req := spawnRequest{cmd: cmd, done: make(chan error, 1)}
+	spawnRequests <- req
+	return <-req.done
 }
