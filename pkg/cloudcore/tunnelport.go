@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -168,4 +169,12 @@ func decimalPort(s string) (int32, error) {
 		return 0, fmt.Errorf("%q is not a port number (1-65535)", truncate(s))
 	}
 	return int32(n), nil
+}
+
+// Equal reports whether r and o record the same ports and IPs; two nil records are equal.
+func (r *TunnelPortRecord) Equal(o *TunnelPortRecord) bool {
+	if r == nil || o == nil {
+		return r == o
+	}
+	return maps.Equal(r.byPort, o.byPort)
 }

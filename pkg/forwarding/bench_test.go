@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 )
@@ -57,6 +58,48 @@ func BenchmarkCompute(b *testing.B) {
 			if want := 2 * (n - 2); len(set.Rules) != want || len(set.Conflicts) != 2 {
 				b.Fatalf("got %d rules and %d conflicts, want %d and 2", len(set.Rules), len(set.Conflicts), want)
 			}
+		})
+	}
+}
+
+// BenchmarkTrackerUpdate measures one edge node changing its IP and the Flush that follows, with n edge nodes
+// tracked, against Compute over the same n in the same run (x-faster-than-compute). Its cost must not grow with n.
+func BenchmarkTrackerUpdate(b *testing.B) {
+	for _, n := range []int{1_000, 10_000, 100_000} {
+		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
+			in := benchInput(b, n)
+			tr := NewTracker()
+			tr.SetGlobals(in.Globals())
+			for _, o := range in.OtherNodes {
+				tr.SetOtherNode(o)
+			}
+			for _, e := range in.EdgeNodes {
+				tr.SetEdgeNode(e)
+			}
+			tr.Flush()
+			computeStart := time.Now()
+			want := Compute(in)
+			compute := time.Since(computeStart)
+			if got := len(tr.Rules()); got != len(want.Rules) {
+				b.Fatalf("tracker has %d rules, Compute %d", got, len(want.Rules))
+			}
+			moving := in.EdgeNodes[1]
+			b.ReportAllocs()
+			b.ResetTimer()
+			i := 0
+			for b.Loop() {
+				ip := netip.AddrFrom4([4]byte{10, 200, byte(i >> 8), byte(i)}).String()
+				moving.InternalIP = ip
+				moving.Addresses = []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: ip}}
+				tr.SetEdgeNode(moving)
+				if d := tr.Flush(); len(d.Added) != 2 || len(d.Removed) != 2 {
+					b.Fatalf("delta %+v", d)
+				}
+				i++
+			}
+			per := b.Elapsed() / time.Duration(b.N)
+			b.ReportMetric(float64(per.Nanoseconds())/1000, "µs/update")
+			b.ReportMetric(float64(compute)/float64(per), "x-faster-than-compute")
 		})
 	}
 }

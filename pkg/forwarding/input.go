@@ -1,11 +1,15 @@
 package forwarding
 
 import (
+	"cmp"
+	"fmt"
 	"net/netip"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/edgewatcher/edgewatcher/pkg/cloudcore"
+	"github.com/edgewatcher/edgewatcher/pkg/ipam"
 )
 
 // UnnegotiatedPort is the kubelet endpoint port an edge reports before its tunnel connects (kubeedge-facts §4.1);
@@ -74,4 +78,63 @@ func FromNode(node *corev1.Node) EdgeNode {
 		}
 	}
 	return e
+}
+
+// Globals is everything in Input besides the nodes: what a change to re-evaluates every edge node.
+type Globals struct {
+	// CloudCoreAddresses are cloudcore's addresses: advertise addresses, Service and pod IPs.
+	CloudCoreAddresses []netip.Addr
+	// HostName names this host in conflict reports; empty means "localhost".
+	HostName string
+	// HostAddresses are the addresses of the host the syncer runs on.
+	HostAddresses []netip.Addr
+	// TunnelPorts is the kubeedge/tunnelport record; nil when it does not exist.
+	TunnelPorts *cloudcore.TunnelPortRecord
+	// DefaultTarget is the cloudcore IP for nodes whose owner is unknown; the zero Addr means none.
+	DefaultTarget netip.Addr
+	// StreamPort is cloudcore's stream port; 0 means DefaultStreamPort.
+	StreamPort uint16
+	// ExtraPorts are further ports forwarded for every node to the same target.
+	ExtraPorts []uint16
+}
+
+// Globals returns in's non-node fields.
+func (in *Input) Globals() Globals {
+	return Globals{
+		CloudCoreAddresses: in.CloudCoreAddresses, HostName: in.HostName, HostAddresses: in.HostAddresses,
+		TunnelPorts: in.TunnelPorts, DefaultTarget: in.DefaultTarget, StreamPort: in.StreamPort, ExtraPorts: in.ExtraPorts,
+	}
+}
+
+// Equal reports whether g and o lead to the same evaluation of every node.
+func (g *Globals) Equal(o *Globals) bool {
+	return g.HostName == o.HostName && g.DefaultTarget == o.DefaultTarget && g.StreamPort == o.StreamPort &&
+		slices.Equal(g.CloudCoreAddresses, o.CloudCoreAddresses) && slices.Equal(g.HostAddresses, o.HostAddresses) &&
+		slices.Equal(g.ExtraPorts, o.ExtraPorts) && g.TunnelPorts.Equal(o.TunnelPorts)
+}
+
+// addressClaim is one claim on an address by something that is not a node.
+type addressClaim struct {
+	addr  netip.Addr
+	owner ipam.Owner
+}
+
+// addressClaims returns the claims of cloudcore, the tunnel-port record, the default target and this host.
+func (g *Globals) addressClaims() []addressClaim {
+	var out []addressClaim
+	for _, a := range g.CloudCoreAddresses {
+		out = append(out, addressClaim{a, ipam.Owner{Kind: ipam.KindCloudCore, Name: CloudCoreOwnerName}})
+	}
+	if g.TunnelPorts != nil {
+		for _, p := range g.TunnelPorts.Ports() {
+			a, _ := g.TunnelPorts.CloudcoreFor(p)
+			out = append(out, addressClaim{a, ipam.Owner{Kind: ipam.KindCloudCore, Name: TunnelPortOwnerName, AddressType: fmt.Sprintf("TunnelPort %d", p)}})
+		}
+	}
+	out = append(out, addressClaim{g.DefaultTarget, ipam.Owner{Kind: ipam.KindCloudCore, Name: DefaultTargetOwnerName}})
+	host := cmp.Or(g.HostName, defaultHostName)
+	for _, a := range g.HostAddresses {
+		out = append(out, addressClaim{a, ipam.Owner{Kind: ipam.KindHost, Name: host}})
+	}
+	return out
 }
