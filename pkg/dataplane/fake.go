@@ -14,6 +14,7 @@ type Fake struct {
 	rules    []forwarding.Rule
 	applies  int
 	cleanups int
+	deltas   int
 	err      error
 }
 
@@ -77,4 +78,41 @@ func (f *Fake) SetError(err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.err = err
+}
+
+var _ DeltaApplier = &Fake{}
+
+// ApplyDelta implements DeltaApplier: before a successful Apply it returns ErrFullApplyRequired, as Netfilter does.
+func (f *Fake) ApplyDelta(_ context.Context, added, removed []forwarding.Rule) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.err
+	}
+	if f.applies == 0 {
+		return ErrFullApplyRequired
+	}
+	for _, rules := range [][]forwarding.Rule{added, removed} {
+		if _, err := plan(rules); err != nil {
+			return err
+		}
+	}
+	for _, r := range added {
+		if !slices.ContainsFunc(f.rules, func(x forwarding.Rule) bool { return x.Destination == r.Destination && x.Target == r.Target }) {
+			f.rules = append(f.rules, r)
+		}
+	}
+	f.rules = slices.DeleteFunc(f.rules, func(x forwarding.Rule) bool {
+		return slices.ContainsFunc(removed, func(r forwarding.Rule) bool { return x.Destination == r.Destination && x.Target == r.Target })
+	})
+	slices.SortFunc(f.rules, func(a, b forwarding.Rule) int { return a.Destination.Compare(b.Destination) })
+	f.deltas++
+	return nil
+}
+
+// Deltas returns how many ApplyDelta calls succeeded.
+func (f *Fake) Deltas() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.deltas
 }

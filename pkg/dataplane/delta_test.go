@@ -1,0 +1,85 @@
+package dataplane
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
+)
+
+// TestKernelApplyDelta checks ApplyDelta against the kernel: it refuses before a full Apply and for a target with
+// no set, applies adds and removals in one command including a destination moving between targets, and leaves
+// the kernel exactly as a full Apply of the result would.
+func TestKernelApplyDelta(t *testing.T) {
+	for _, b := range backends(t) {
+		t.Run(string(b), func(t *testing.T) {
+			k := newKernel(t, b)
+			runner := &countingRunner{}
+			if err := k.ns.Do(func() error {
+				var err error
+				k.nf, err = New(t.Context(), Config{Backend: b, Runner: runner})
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			delta := func(added, removed []forwarding.Rule) error {
+				return k.ns.Do(func() error { return k.nf.ApplyDelta(context.Background(), added, removed) })
+			}
+			e1 := rule("e1", "10.1.0.1:10351", "10.0.0.2:10003")
+			e2 := rule("e2", "10.1.0.2:10352", "10.0.0.3:10003")
+			e5 := rule("e5", "10.1.0.5:10352", "10.0.0.3:10003")
+			v6 := rule("v6", "[fd01::1]:10353", "[fd00::2]:10003")
+			if err := delta([]forwarding.Rule{e1}, nil); !errors.Is(err, ErrFullApplyRequired) {
+				t.Fatalf("before any Apply: %v, want ErrFullApplyRequired", err)
+			}
+			k.apply([]forwarding.Rule{e1, e2, e5, v6})
+
+			e3 := rule("e3", "10.1.0.3:10351", "10.0.0.2:10003")
+			runner.count = 0
+			if err := delta([]forwarding.Rule{e3}, []forwarding.Rule{e2}); err != nil {
+				t.Fatal(err)
+			}
+			if st := k.nf.LastStats(); runner.count != 1 || st.EntriesAdded != 1 || st.EntriesRemoved != 1 || st.Entries != 4 {
+				t.Errorf("add+remove: %d commands, stats %+v; want 1 command, 1 added, 1 removed, 4 entries", runner.count, st)
+			}
+			want := []forwarding.Rule{e1, e3, e5, v6}
+			k.assertState("add and remove", want, nil)
+
+			moved := rule("e1", "10.1.0.1:10351", "10.0.0.3:10003")
+			if err := delta([]forwarding.Rule{moved}, []forwarding.Rule{e1}); err != nil {
+				t.Fatal(err)
+			}
+			want = []forwarding.Rule{moved, e3, e5, v6}
+			k.assertState("a destination moved to another target", want, nil)
+
+			newTarget := rule("e4", "10.1.0.4:10351", "10.0.0.4:10003")
+			runner.count = 0
+			if err := delta([]forwarding.Rule{newTarget}, nil); !errors.Is(err, ErrFullApplyRequired) || runner.count != 0 {
+				t.Errorf("new target: %v after %d commands, want ErrFullApplyRequired after none", err, runner.count)
+			}
+			k.apply(append(want, newTarget))
+			k.assertState("full Apply after the delta", append(want, newTarget), nil)
+		})
+	}
+}
+
+// TestFakeApplyDelta checks the Fake's delta semantics, which the syncer's unit tests rely on.
+func TestFakeApplyDelta(t *testing.T) {
+	f := NewFake()
+	e1 := rule("e1", "10.1.0.1:10351", "10.0.0.2:10003")
+	if err := f.ApplyDelta(context.Background(), []forwarding.Rule{e1}, nil); !errors.Is(err, ErrFullApplyRequired) {
+		t.Fatalf("before Apply: %v", err)
+	}
+	if err := f.Apply(context.Background(), []forwarding.Rule{e1}); err != nil {
+		t.Fatal(err)
+	}
+	moved := rule("e1", "10.1.0.1:10351", "10.0.0.3:10003")
+	if err := f.ApplyDelta(context.Background(), []forwarding.Rule{moved}, []forwarding.Rule{e1}); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.Rules(); !slices.Equal(got, []forwarding.Rule{moved}) || f.Deltas() != 1 {
+		t.Fatalf("rules %v after %d deltas", got, f.Deltas())
+	}
+}
