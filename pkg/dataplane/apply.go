@@ -50,16 +50,24 @@ func (n *Netfilter) apply(ctx context.Context, rules []forwarding.Rule, st *Stat
 	if n.canSkipVerify(want) {
 		return errors.Join(append(errs, n.applyEntries(ctx, want, st))...)
 	}
+	return errors.Join(append(errs, n.reconcile(ctx, want, st))...)
+}
+
+// reconcile re-reads the kernel and brings sets, chains and jumps to want, repairing any drift.
+func (n *Netfilter) reconcile(ctx context.Context, want map[forwarding.Family][]targetSet, st *Stats) error {
+	var errs []error
 	live, err := listSets(ctx, n.runner)
 	if err != nil {
-		return errors.Join(append(errs, err)...)
+		return err
 	}
 	var adds, dels ipsetScript
 	next := map[string][]netip.AddrPort{}
+	targets := map[string]netip.AddrPort{}
 	for _, t := range n.families {
 		for _, ts := range want[t.family] {
 			n.planSet(ts, live, &adds, &dels, st)
 			next[ts.name] = ts.entries
+			targets[ts.name] = ts.target
 			st.Entries += len(ts.entries)
 			st.Targets++
 		}
@@ -67,7 +75,7 @@ func (n *Netfilter) apply(ctx context.Context, rules []forwarding.Rule, st *Stat
 	if adds.Len() > 0 {
 		if err := restoreSets(ctx, n.runner, adds.Bytes()); err != nil {
 			n.applied = nil
-			return errors.Join(append(errs, err)...)
+			return err
 		}
 	}
 	for _, t := range n.families {
@@ -79,7 +87,7 @@ func (n *Netfilter) apply(ctx context.Context, rules []forwarding.Rule, st *Stat
 			errs = append(errs, err)
 		}
 	}
-	n.applied = next
+	n.applied, n.targets = next, targets
 	if dels.Len() > 0 {
 		if err := restoreSets(ctx, n.runner, dels.Bytes()); err != nil {
 			n.applied = nil

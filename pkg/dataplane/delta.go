@@ -20,6 +20,9 @@ type DeltaApplier interface {
 	Dataplane
 	// ApplyDelta adds and removes rules without re-reading the kernel, or returns ErrFullApplyRequired.
 	ApplyDelta(ctx context.Context, added, removed []forwarding.Rule) error
+	// Verify re-reads the kernel and repairs any drift from what the last Apply and ApplyDeltas programmed, or
+	// returns ErrFullApplyRequired.
+	Verify(ctx context.Context) error
 }
 
 var _ DeltaApplier = &Netfilter{}
@@ -107,4 +110,29 @@ func (n *Netfilter) entryChanges(rules []forwarding.Rule) ([]entryChange, error)
 		out = append(out, entryChange{name, r.Destination})
 	}
 	return out, nil
+}
+
+// Verify implements DeltaApplier: Apply's reconciliation, with the wanted state taken from what the last Apply
+// and the ApplyDeltas since programmed, so no rule is planned again.
+func (n *Netfilter) Verify(ctx context.Context) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.applied == nil {
+		return ErrFullApplyRequired
+	}
+	start := time.Now()
+	want := map[forwarding.Family][]targetSet{}
+	for name, entries := range n.applied {
+		t := n.targets[name]
+		f := forwarding.FamilyOf(t.Addr())
+		want[f] = append(want[f], targetSet{family: f, target: t, name: name, entries: entries})
+	}
+	for _, sets := range want {
+		slices.SortFunc(sets, func(a, b targetSet) int { return a.target.Compare(b.target) })
+	}
+	st := Stats{}
+	err := n.reconcile(ctx, want, &st)
+	st.Duration = time.Since(start)
+	n.stats = st
+	return err
 }

@@ -83,3 +83,31 @@ func TestFakeApplyDelta(t *testing.T) {
 		t.Fatalf("rules %v after %d deltas", got, f.Deltas())
 	}
 }
+
+// TestKernelVerifyRepairsDrift checks that Verify, with nothing planned again, repairs a flushed chain, a
+// deleted jump and a flushed set after deltas, and needs a full Apply first.
+func TestKernelVerifyRepairsDrift(t *testing.T) {
+	k := newKernel(t, BackendNFT)
+	verify := func() error { return k.ns.Do(func() error { return k.nf.Verify(context.Background()) }) }
+	if err := verify(); !errors.Is(err, ErrFullApplyRequired) {
+		t.Fatalf("before any Apply: %v, want ErrFullApplyRequired", err)
+	}
+	e1 := rule("e1", "10.1.0.1:10351", "10.0.0.2:10003")
+	e2 := rule("e2", "10.1.0.2:10351", "10.0.0.2:10003")
+	v6 := rule("v6", "[fd01::1]:10353", "[fd00::2]:10003")
+	k.apply([]forwarding.Rule{e1, v6})
+	if err := k.ns.Do(func() error { return k.nf.ApplyDelta(context.Background(), []forwarding.Rule{e2}, nil) }); err != nil {
+		t.Fatal(err)
+	}
+	want := []forwarding.Rule{e1, e2, v6}
+	k.run("iptables-nft", "-t", "nat", "-F", ChainName)
+	k.run("ip6tables-nft", "-t", "nat", "-D", "OUTPUT", "-m", "comment", "--comment", JumpComment, "-j", ChainName)
+	k.run("ipset", "flush", setName(forwarding.IPv4, e1.Target))
+	if err := verify(); err != nil {
+		t.Fatal(err)
+	}
+	if st := k.nf.LastStats(); !st.Verified || st.SetsRebuilt != 1 || st.ChainsWritten != 1 || st.JumpsInserted != 1 {
+		t.Errorf("Verify stats %+v, want 1 set rebuilt, 1 chain written, 1 jump inserted", st)
+	}
+	k.assertState("after Verify", want, nil)
+}

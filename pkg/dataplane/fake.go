@@ -15,6 +15,7 @@ type Fake struct {
 	applies  int
 	cleanups int
 	deltas   int
+	verifies int
 	err      error
 }
 
@@ -115,4 +116,25 @@ func (f *Fake) Deltas() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.deltas
+}
+
+// Verify implements DeltaApplier: before a successful Apply it returns ErrFullApplyRequired.
+func (f *Fake) Verify(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.err
+	}
+	if f.applies == 0 {
+		return ErrFullApplyRequired
+	}
+	f.verifies++
+	return nil
+}
+
+// Verifies returns how many Verify calls succeeded.
+func (f *Fake) Verifies() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.verifies
 }

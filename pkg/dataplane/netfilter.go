@@ -39,6 +39,8 @@ type Netfilter struct {
 	families []*familyTables
 	// applied is what the last successful Apply left in each set; nil forces full rebuilds.
 	applied map[string][]netip.AddrPort
+	// targets is the DNAT target of each set in applied.
+	targets map[string]netip.AddrPort
 	// verifyInterval and verified implement Config.VerifyInterval: verified is when the last full Apply succeeded.
 	verifyInterval time.Duration
 	verified       time.Time
