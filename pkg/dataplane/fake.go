@@ -2,6 +2,7 @@ package dataplane
 
 import (
 	"context"
+	"net/netip"
 	"slices"
 	"sync"
 
@@ -11,7 +12,7 @@ import (
 // Fake is an in-memory Dataplane for unit tests of the control loop. It validates rules as Netfilter does.
 type Fake struct {
 	mu       sync.Mutex
-	rules    []forwarding.Rule
+	rules    map[netip.AddrPort]forwarding.Rule
 	applies  int
 	cleanups int
 	deltas   int
@@ -24,7 +25,7 @@ var _ Dataplane = &Fake{}
 // NewFake returns an empty Fake.
 func NewFake() *Fake { return &Fake{} }
 
-// Apply implements Dataplane: it records rules, sorted by destination, unless an error is injected.
+// Apply implements Dataplane: it records rules, unless an error is injected.
 func (f *Fake) Apply(_ context.Context, rules []forwarding.Rule) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -34,9 +35,10 @@ func (f *Fake) Apply(_ context.Context, rules []forwarding.Rule) error {
 	if _, err := plan(rules); err != nil {
 		return err
 	}
-	f.rules = slices.Clone(rules)
-	slices.SortFunc(f.rules, func(a, b forwarding.Rule) int { return a.Destination.Compare(b.Destination) })
-	f.rules = slices.CompactFunc(f.rules, func(a, b forwarding.Rule) bool { return a.Destination == b.Destination })
+	f.rules = make(map[netip.AddrPort]forwarding.Rule, len(rules))
+	for _, r := range rules {
+		f.rules[r.Destination] = r
+	}
 	f.applies++
 	return nil
 }
@@ -53,11 +55,16 @@ func (f *Fake) Cleanup(context.Context) error {
 	return nil
 }
 
-// Rules returns a copy of the programmed rules.
+// Rules returns the programmed rules, sorted by destination.
 func (f *Fake) Rules() []forwarding.Rule {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return slices.Clone(f.rules)
+	out := make([]forwarding.Rule, 0, len(f.rules))
+	for _, r := range f.rules {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(a, b forwarding.Rule) int { return a.Destination.Compare(b.Destination) })
+	return out
 }
 
 // Applies returns how many Apply calls succeeded.
@@ -99,14 +106,13 @@ func (f *Fake) ApplyDelta(_ context.Context, added, removed []forwarding.Rule) e
 		}
 	}
 	for _, r := range added {
-		if !slices.ContainsFunc(f.rules, func(x forwarding.Rule) bool { return x.Destination == r.Destination && x.Target == r.Target }) {
-			f.rules = append(f.rules, r)
+		f.rules[r.Destination] = r
+	}
+	for _, r := range removed {
+		if got, ok := f.rules[r.Destination]; ok && got.Target == r.Target && !slices.Contains(added, got) {
+			delete(f.rules, r.Destination)
 		}
 	}
-	f.rules = slices.DeleteFunc(f.rules, func(x forwarding.Rule) bool {
-		return slices.ContainsFunc(removed, func(r forwarding.Rule) bool { return x.Destination == r.Destination && x.Target == r.Target })
-	})
-	slices.SortFunc(f.rules, func(a, b forwarding.Rule) int { return a.Destination.Compare(b.Destination) })
 	f.deltas++
 	return nil
 }

@@ -20,7 +20,7 @@ type Tracker struct {
 	dirty        map[string]struct{}
 
 	edgeNodes int
-	forwarded int
+	forwarded map[Family]int
 	entries   map[Family]int
 	conflicts int
 
@@ -54,7 +54,8 @@ func (d *Delta) Empty() bool { return len(d.Added) == 0 && len(d.Removed) == 0 }
 
 // NewTracker returns an empty Tracker with zero globals.
 func NewTracker() *Tracker {
-	t := &Tracker{claims: claimIndex{}, nodes: map[string]*trackedNode{}, dirty: map[string]struct{}{}, entries: map[Family]int{}}
+	t := &Tracker{claims: claimIndex{}, nodes: map[string]*trackedNode{}, dirty: map[string]struct{}{},
+		forwarded: map[Family]int{}, entries: map[Family]int{}}
 	t.eval = newEvaluator(&t.globals, t.claims)
 	t.globalClaims = t.globals.addressClaims()
 	for _, gc := range t.globalClaims {
@@ -90,10 +91,26 @@ func (t *Tracker) SetGlobals(g Globals) {
 	}
 }
 
-// SetEdgeNode adds or updates an edge node. Setting a node as it already is changes nothing.
+// Reserve sizes an empty Tracker for about n nodes, sparing the map growth of a first load.
+func (t *Tracker) Reserve(n int) {
+	if len(t.nodes) > 0 || n <= 0 {
+		return
+	}
+	t.nodes = make(map[string]*trackedNode, n)
+	t.dirty = make(map[string]struct{}, n)
+	claims := make(claimIndex, 2*n)
+	for k, v := range t.claims {
+		claims[k] = v
+	}
+	t.claims = claims
+	t.eval = newEvaluator(&t.globals, t.claims)
+}
+
+// SetEdgeNode adds or updates an edge node. Setting a node as it already is changes nothing. The Tracker keeps
+// n.Addresses, which must not be modified afterwards (informer objects are not).
 func (t *Tracker) SetEdgeNode(n EdgeNode) { t.set(n, true) }
 
-// SetOtherNode adds or updates a non-edge node, whose addresses no edge node may use.
+// SetOtherNode adds or updates a non-edge node, whose addresses no edge node may use. It keeps n.Addresses too.
 func (t *Tracker) SetOtherNode(n Node) { t.set(EdgeNode{Name: n.Name, Addresses: n.Addresses}, false) }
 
 // Delete removes a node; unknown names are ignored.
@@ -135,7 +152,7 @@ func (t *Tracker) set(n EdgeNode, edge bool) {
 		}
 	}
 	tn.gone, tn.edge = false, edge
-	tn.node = EdgeNode{Name: n.Name, Addresses: slices.Clone(n.Addresses), KubeletPort: n.KubeletPort, InternalIP: n.InternalIP}
+	tn.node = n
 	tn.internal = parsedIP{}
 	if edge {
 		tn.internal = parseInternalIP(n.InternalIP)
@@ -198,7 +215,11 @@ func (t *Tracker) Flush() Delta {
 			delete(t.nodes, name)
 		}
 	}
-	clear(t.dirty)
+	if len(t.dirty) > 1024 {
+		t.dirty = map[string]struct{}{} // clearing a map costs its peak size, so drop a large one
+	} else {
+		clear(t.dirty)
+	}
 	d.Added, d.Removed = cancelMoves(d.Added, d.Removed)
 	slices.SortFunc(d.Added, compareRules)
 	slices.SortFunc(d.Removed, compareRules)
@@ -208,12 +229,12 @@ func (t *Tracker) Flush() Delta {
 	return d
 }
 
-// account adds sign × rules to the entry and forwarded-node counts.
+// account adds sign × one node's rules to the entry and forwarded-node counts; a node's rules share its family.
 func (t *Tracker) account(rules []Rule, sign int) {
 	if len(rules) == 0 {
 		return
 	}
-	t.forwarded += sign
+	t.forwarded[rules[0].Family()] += sign
 	for _, r := range rules {
 		t.entries[r.Family()] += sign
 	}
@@ -248,8 +269,8 @@ func (t *Tracker) Conflicts() []Conflict {
 // EdgeNodes is the number of edge nodes set and not deleted.
 func (t *Tracker) EdgeNodes() int { return t.edgeNodes }
 
-// ForwardedNodes is the number of edge nodes with at least one rule, as of the last Flush.
-func (t *Tracker) ForwardedNodes() int { return t.forwarded }
+// ForwardedNodes is the number of edge nodes of family f with at least one rule, as of the last Flush.
+func (t *Tracker) ForwardedNodes(f Family) int { return t.forwarded[f] }
 
 // Entries is the number of rules of family f, as of the last Flush.
 func (t *Tracker) Entries(f Family) int { return t.entries[f] }

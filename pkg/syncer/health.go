@@ -33,25 +33,26 @@ type status struct {
 	targetSource      string
 }
 
-// recordSync updates the status after a sync that reached Apply (or failed before it, with in nil): entries
-// destinations of forwarded nodes were applied, unless err.
-func (s *Syncer) recordSync(in *inputs, set *forwarding.Set, entries, forwarded int, err error) {
+// recordSync updates the status after a sync (in is nil when it failed before reading its input): entries
+// destinations of forwarded nodes were applied, unless err. conflicts is the new conflict list, or nil when it
+// did not change.
+func (s *Syncer) recordSync(in *inputs, conflicts []forwarding.Conflict, entries, forwarded int, err error) {
 	now := s.cfg.Clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := &s.status
 	st.lastAttempt = now
 	if in != nil {
-		st.edgeNodes = len(in.EdgeNodes)
+		st.edgeNodes = s.tracker.EdgeNodes()
 		st.defaultTarget, st.targetSource = "", in.targetSource
 		if in.DefaultTarget.IsValid() {
 			st.defaultTarget = in.DefaultTarget.String()
 		}
 	}
-	if set != nil {
-		st.conflicts = len(set.Conflicts)
+	if conflicts != nil {
+		st.conflicts = len(conflicts)
 		st.conflictNodes = st.conflictNodes[:0]
-		for _, c := range set.Conflicts {
+		for _, c := range conflicts {
 			if len(st.conflictNodes) == 0 || st.conflictNodes[len(st.conflictNodes)-1] != c.Node {
 				st.conflictNodes = append(st.conflictNodes, c.Node)
 			}

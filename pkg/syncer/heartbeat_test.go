@@ -101,8 +101,8 @@ func TestEventsReachTheAPI(t *testing.T) {
 		edgeNode("dup-2", "10.1.0.5", 10351),
 	)
 	h.start()
-	want := h.dp.Applies() + 10
-	h.eventually("ten syncs", func() (bool, string) { return h.dp.Applies() >= want, "" })
+	want := h.kernelPasses() + 10
+	h.eventually("ten syncs", func() (bool, string) { return h.kernelPasses() >= want, "" })
 	for _, node := range []string{"dup-1", "dup-2"} {
 		h.eventually("event on "+node, func() (bool, string) {
 			list, err := h.client.CoreV1().Events(metav1.NamespaceDefault).List(context.Background(), metav1.ListOptions{

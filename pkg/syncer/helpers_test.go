@@ -126,6 +126,9 @@ func (h *harness) eventually(step string, cond func() (bool, string)) {
 	}
 }
 
+// kernelPasses counts the syncs that went to the kernel in full: full Applies and verifications.
+func (h *harness) kernelPasses() int { return h.dp.Applies() + h.dp.Verifies() }
+
 // updateNode replaces a Node's labels and status through the fake API.
 func (h *harness) updateNode(n *corev1.Node) {
 	h.t.Helper()

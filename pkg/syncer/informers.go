@@ -31,13 +31,23 @@ type watched struct {
 	pods       corelisters.PodLister
 }
 
-// newWatched creates the informers and routes every change to onChange.
-func newWatched(c Config, podSelector labels.Selector, onChange func()) (*watched, error) {
+// newWatched creates the informers and routes every change to onChange, after passing each Node change to onNode.
+func newWatched(c Config, podSelector labels.Selector, onChange func(), onNode func(obj any)) (*watched, error) {
 	w := &watched{}
 	handler := cache.ResourceEventHandlerFuncs{
 		AddFunc:    func(any) { onChange() },
 		UpdateFunc: func(any, any) { onChange() },
 		DeleteFunc: func(any) { onChange() },
+	}
+	nodeHandler := cache.ResourceEventHandlerFuncs{
+		AddFunc: func(obj any) { onNode(obj); onChange() },
+		UpdateFunc: func(oldObj, newObj any) {
+			if forwardingChanged(oldObj, newObj) {
+				onNode(newObj)
+				onChange()
+			}
+		},
+		DeleteFunc: func(obj any) { onNode(obj); onChange() },
 	}
 	nodeFactory := w.factory(c, metav1.NamespaceAll, func(*metav1.ListOptions) {})
 	nodeInformer := nodeFactory.Core().V1().Nodes()
@@ -62,14 +72,18 @@ func newWatched(c Config, podSelector labels.Selector, onChange func()) (*watche
 	podInformer := w.factory(c, c.Namespace, func(o *metav1.ListOptions) { o.LabelSelector = podSelector.String() }).Core().V1().Pods()
 	w.pods = podInformer.Lister()
 
-	for _, inf := range []cache.SharedIndexInformer{
-		nodeInformer.Informer(), tunnelInformer.Informer(), cloudCoreInformer.Informer(), serviceInformer.Informer(), podInformer.Informer(),
+	for _, r := range []struct {
+		inf     cache.SharedIndexInformer
+		handler cache.ResourceEventHandler
+	}{
+		{w.nodeInformer, nodeHandler}, {tunnelInformer.Informer(), handler}, {cloudCoreInformer.Informer(), handler},
+		{serviceInformer.Informer(), handler}, {podInformer.Informer(), handler},
 	} {
-		reg, err := inf.AddEventHandler(handler)
+		reg, err := r.inf.AddEventHandler(r.handler)
 		if err != nil {
 			return nil, fmt.Errorf("adding an event handler: %w", err)
 		}
-		w.synced = append(w.synced, inf.HasSynced, reg.HasSynced)
+		w.synced = append(w.synced, r.inf.HasSynced, reg.HasSynced)
 	}
 	return w, nil
 }

@@ -29,10 +29,10 @@ const (
 	TargetSourceService = "service"
 )
 
-// inputs is what one sync computed from the caches besides forwarding.Input, for reporting.
+// inputs is the non-node input of one sync, and where its default target came from.
 type inputs struct {
-	forwarding.Input
-	// targetSource says where Input.DefaultTarget came from; empty when there is none.
+	forwarding.Globals
+	// targetSource says where DefaultTarget came from; empty when there is none.
 	targetSource string
 }
 
@@ -47,7 +47,7 @@ type lastGood struct {
 	configFrom     *corev1.ConfigMap
 }
 
-// input builds the forwarding input from the caches. Malformed KubeEdge objects are counted and logged and the
+// input builds the non-node input from the caches. Malformed KubeEdge objects are counted and logged and the
 // last good version is used; only a failure to learn this host's addresses is an error, because without them a
 // host address could be forwarded away.
 func (s *Syncer) input() (*inputs, error) {
@@ -55,36 +55,58 @@ func (s *Syncer) input() (*inputs, error) {
 	in.HostName = s.cfg.NodeName
 	in.StreamPort = s.cfg.StreamPort
 	in.ExtraPorts = s.cfg.ExtraPorts
-
-	nodes, err := s.watched.nodes.List(labels.Everything())
-	if err != nil {
-		return nil, fmt.Errorf("listing nodes: %w", err)
-	}
-	var own *corev1.Node
-	in.EdgeNodes = make([]forwarding.EdgeNode, 0, len(nodes))
-	for _, n := range nodes {
-		if n.Name == s.cfg.NodeName {
-			own = n
-		}
-		if isEdge(n) {
-			in.EdgeNodes = append(in.EdgeNodes, forwarding.FromNode(n))
-		} else {
-			in.OtherNodes = append(in.OtherNodes, forwarding.Node{Name: n.Name, Addresses: n.Status.Addresses})
-		}
-	}
 	in.TunnelPorts = s.tunnelPortRecord()
 	pods := s.cloudCorePods()
 	svc := s.cloudCoreService()
 	in.CloudCoreAddresses = s.cloudCoreAddresses(pods, svc)
 	in.DefaultTarget, in.targetSource = s.defaultTarget(in.TunnelPorts, pods, svc)
 
-	hosts, err := s.hostAddresses(own)
+	hosts, err := s.hostAddresses(s.cachedNode(s.cfg.NodeName))
 	if err != nil {
 		s.metrics.syncErrors.WithLabelValues(StageHostAddresses).Inc()
 		return nil, fmt.Errorf("learning this host's addresses: %w", err)
 	}
 	in.HostAddresses = hosts
 	return in, nil
+}
+
+// updateNodes brings the tracker's nodes up to date: on the first call every cached Node, afterwards only those
+// changed since.
+func (s *Syncer) updateNodes() error {
+	if !s.nodesLoaded {
+		s.changed.startRecording()
+		nodes, err := s.watched.nodes.List(labels.Everything())
+		if err != nil {
+			return fmt.Errorf("listing nodes: %w", err)
+		}
+		s.tracker.Reserve(len(nodes))
+		for _, n := range nodes {
+			s.setNode(n)
+		}
+		s.nodesLoaded = true
+		return nil
+	}
+	for name := range s.changed.take() {
+		n, err := s.watched.nodes.Get(name)
+		switch {
+		case apierrors.IsNotFound(err):
+			s.tracker.Delete(name)
+		case err != nil:
+			return fmt.Errorf("reading node %s from the cache: %w", name, err)
+		default:
+			s.setNode(n)
+		}
+	}
+	return nil
+}
+
+// setNode passes a cached Node to the tracker as an edge node or another node.
+func (s *Syncer) setNode(n *corev1.Node) {
+	if isEdge(n) {
+		s.tracker.SetEdgeNode(forwarding.FromNode(n))
+	} else {
+		s.tracker.SetOtherNode(forwarding.Node{Name: n.Name, Addresses: n.Status.Addresses})
+	}
 }
 
 // tunnelPortRecord returns the parsed tunnelport record, nil when the ConfigMap does not exist, and the last good

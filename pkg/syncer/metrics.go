@@ -131,14 +131,10 @@ func (m *syncerMetrics) setConflicts(conflicts []forwarding.Conflict) {
 	}
 }
 
-// setProgrammed sets the per-family entry gauges from the rules applied.
-func (m *syncerMetrics) setProgrammed(rules []forwarding.Rule, families []forwarding.Family) {
-	counts := map[forwarding.Family]int{}
-	for _, r := range rules {
-		counts[r.Family()]++
-	}
+// setProgrammed sets the per-family entry gauges of the enabled families from count.
+func (m *syncerMetrics) setProgrammed(count func(forwarding.Family) int, families []forwarding.Family) {
 	for _, f := range families {
-		m.rulesProgrammed.WithLabelValues(familyLabel(f)).Set(float64(counts[f]))
+		m.rulesProgrammed.WithLabelValues(familyLabel(f)).Set(float64(count(f)))
 	}
 }
 

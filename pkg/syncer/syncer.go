@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
@@ -40,9 +41,20 @@ type Syncer struct {
 	reporter    *conflictReporter
 	broadcaster record.EventBroadcaster
 
-	// last and seen are touched only by the sync worker; seen is countNodes' reusable set.
-	last lastGood
-	seen map[string]struct{}
+	// changed collects the Nodes changed since the last sync; fullDue asks the next sync to verify the kernel.
+	changed changedNodes
+	fullDue atomic.Bool
+
+	// The rest up to lease is touched only by the sync worker. tracker holds the desired state; nodesLoaded says
+	// the first sync loaded every Node into it; needFull says the kernel must get a full Apply, because none
+	// succeeded yet or an incremental change failed; reported says conflicts were reported at least once.
+	last        lastGood
+	tracker     *forwarding.Tracker
+	nodesLoaded bool
+	needFull    bool
+	reported    bool
+	// conflictsChanged tells finish to refresh the status's conflict list.
+	conflictsChanged bool
 	// lease is the last heartbeat Lease written; touched only by the heartbeat loop.
 	lease *coordinationv1.Lease
 	// beat asks the heartbeat loop to renew now.
@@ -64,7 +76,9 @@ func New(cfg Config) (*Syncer, error) {
 		queue: workqueue.NewTypedRateLimitingQueueWithConfig(
 			workqueue.NewTypedItemExponentialFailureRateLimiter[string](minRetryDelay, max(cfg.ResyncPeriod, minRetryDelay)),
 			workqueue.TypedRateLimitingQueueConfig[string]{Name: ComponentName}),
-		beat: make(chan struct{}, 1),
+		beat:     make(chan struct{}, 1),
+		tracker:  forwarding.NewTracker(),
+		needFull: true,
 	}
 	registry := cfg.Registry
 	if registry == nil {
@@ -78,7 +92,7 @@ func New(cfg Config) (*Syncer, error) {
 		recorder = s.broadcaster.NewRecorder(scheme.Scheme, corev1.EventSource{Component: ComponentName, Host: cfg.NodeName})
 	}
 	s.reporter = newConflictReporter(recorder, cfg.NodeName)
-	if s.watched, err = newWatched(cfg, selector, func() { s.queue.Add(syncKey) }); err != nil {
+	if s.watched, err = newWatched(cfg, selector, func() { s.queue.Add(syncKey) }, s.changed.add); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -163,6 +177,7 @@ func (s *Syncer) resyncLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C():
+			s.fullDue.Store(true)
 			s.queue.Add(syncKey)
 		}
 	}
@@ -186,59 +201,113 @@ func (s *Syncer) heartbeatLoop(ctx context.Context) {
 	}
 }
 
-// sync computes the desired state from the caches and applies it. The Apply is not cancelled with ctx, so
-// stopping never leaves a half-applied kernel state.
+// sync brings the desired state up to date with the changes since the last sync and programs the difference.
+// The kernel work is proportional to the change; a resync tick also verifies the kernel, and the first sync, or
+// the first after a failure, applies everything. The Apply is not cancelled with ctx, so stopping never leaves a
+// half-applied kernel state.
 func (s *Syncer) sync(ctx context.Context) error {
 	start := s.cfg.Clock.Now()
 	in, err := s.input()
+	if err == nil {
+		s.tracker.SetGlobals(in.Globals)
+		err = s.updateNodes()
+	}
 	if err != nil {
-		s.finish(start, nil, nil, nil, err)
+		s.finish(start, nil, err)
 		return err
 	}
-	set := forwarding.Compute(in.Input)
-	rules, disabled := s.enabledRules(set.Rules)
-	s.reporter.report(set.Conflicts, s.cachedNode)
-
-	applyCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ApplyTimeout)
-	err = s.cfg.Dataplane.Apply(applyCtx, rules)
-	cancel()
-	if err != nil {
-		s.metrics.syncErrors.WithLabelValues(StageApply).Inc()
-		err = fmt.Errorf("applying %d forwarding entries: %w", len(rules), err)
+	delta := s.tracker.Flush()
+	if delta.ConflictsChanged || !s.reported {
+		conflicts := s.tracker.Conflicts()
+		s.reporter.report(conflicts, s.cachedNode)
+		s.metrics.setConflicts(conflicts)
+		s.reported, s.conflictsChanged = true, true
 	}
-	s.metrics.familyDisabled.Set(float64(disabled))
-	s.metrics.edgeNodes.Set(float64(len(in.EdgeNodes)))
-	s.metrics.setConflicts(set.Conflicts)
-	s.finish(start, in, &set, rules, err)
+	if err = s.program(ctx, delta); err != nil {
+		s.metrics.syncErrors.WithLabelValues(StageApply).Inc()
+	}
+	s.finish(start, in, err)
 	return err
 }
 
+// program makes the kernel hold the tracker's rules: the delta alone when the dataplane can apply it and the
+// kernel holds the previous state, plus a verification when one is due; otherwise a full Apply.
+func (s *Syncer) program(ctx context.Context, d forwarding.Delta) error {
+	applyCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ApplyTimeout)
+	defer cancel()
+	verify := s.fullDue.Swap(false)
+	if da, ok := s.cfg.Dataplane.(dataplane.DeltaApplier); ok && !s.needFull {
+		err := s.applyDelta(applyCtx, da, d)
+		if err == nil && verify {
+			err = da.Verify(applyCtx)
+		}
+		if !errors.Is(err, dataplane.ErrFullApplyRequired) {
+			s.needFull = err != nil
+			if err != nil {
+				return fmt.Errorf("applying %d added and %d removed forwarding entries: %w", len(d.Added), len(d.Removed), err)
+			}
+			return nil
+		}
+	} else if !ok && !s.needFull && d.Empty() && !verify {
+		return nil
+	}
+	rules := s.enabledRules(s.tracker.Rules())
+	err := s.cfg.Dataplane.Apply(applyCtx, rules)
+	s.needFull = err != nil
+	if err != nil {
+		return fmt.Errorf("applying %d forwarding entries: %w", len(rules), err)
+	}
+	return nil
+}
+
+// applyDelta applies a delta's rules of the enabled families; an empty delta costs nothing.
+func (s *Syncer) applyDelta(ctx context.Context, da dataplane.DeltaApplier, d forwarding.Delta) error {
+	if d.Empty() {
+		return nil
+	}
+	return da.ApplyDelta(ctx, s.enabledRules(d.Added), s.enabledRules(d.Removed))
+}
+
 // finish records a sync's outcome in metrics, status and logs, and triggers the first heartbeat.
-func (s *Syncer) finish(start time.Time, in *inputs, set *forwarding.Set, rules []forwarding.Rule, err error) {
+func (s *Syncer) finish(start time.Time, in *inputs, err error) {
 	elapsed := s.cfg.Clock.Since(start)
 	s.metrics.syncDuration.Observe(elapsed.Seconds())
-	forwarded := 0
-	if err == nil {
-		forwarded = s.countNodes(rules)
+	entries, forwarded := 0, 0
+	for _, f := range s.cfg.Families {
+		entries += s.tracker.Entries(f)
+		forwarded += s.tracker.ForwardedNodes(f)
 	}
+	conflicts := s.tracker.ConflictCount()
 	s.mu.Lock()
 	first := s.status.lastSuccess.IsZero() && err == nil
-	changed := err == nil && (len(rules) != s.status.entries || set != nil && len(set.Conflicts) != s.status.conflicts)
+	changed := err == nil && (entries != s.status.entries || conflicts != s.status.conflicts)
 	s.mu.Unlock()
-	s.recordSync(in, set, len(rules), forwarded, err)
+	var conflictList []forwarding.Conflict
+	if s.conflictsChanged {
+		conflictList, s.conflictsChanged = s.tracker.Conflicts(), false
+	}
+	s.recordSync(in, conflictList, entries, forwarded, err)
 	if err != nil {
 		s.metrics.syncs.WithLabelValues("error").Inc()
 		return
 	}
 	s.metrics.syncs.WithLabelValues("success").Inc()
 	s.metrics.lastSuccess.Set(float64(s.cfg.Clock.Now().UnixNano()) / 1e9)
-	s.metrics.setProgrammed(rules, s.cfg.Families)
+	s.metrics.setProgrammed(s.tracker.Entries, s.cfg.Families)
 	s.metrics.forwardedNodes.Set(float64(forwarded))
+	s.metrics.edgeNodes.Set(float64(s.tracker.EdgeNodes()))
+	disabled := 0
+	for _, f := range []forwarding.Family{forwarding.IPv4, forwarding.IPv6} {
+		if !slices.Contains(s.cfg.Families, f) {
+			disabled += s.tracker.Entries(f)
+		}
+	}
+	s.metrics.familyDisabled.Set(float64(disabled))
 	level := klog.Level(4)
 	if first || changed {
 		level = 2
 	}
-	kv := []any{"entries", len(rules), "edgeNodes", len(in.EdgeNodes), "conflicts", len(set.Conflicts),
+	kv := []any{"entries", entries, "edgeNodes", s.tracker.EdgeNodes(), "conflicts", conflicts,
 		"defaultTarget", in.DefaultTarget, "defaultTargetSource", in.targetSource, "duration", elapsed}
 	if st, ok := s.cfg.Dataplane.(interface{ LastStats() dataplane.Stats }); ok {
 		stats := st.LastStats()
@@ -258,18 +327,6 @@ func (s *Syncer) finish(start time.Time, in *inputs, set *forwarding.Set, rules 
 	}
 }
 
-// countNodes counts the distinct nodes of rules, reusing one set across syncs.
-func (s *Syncer) countNodes(rules []forwarding.Rule) int {
-	if s.seen == nil {
-		s.seen = make(map[string]struct{}, len(rules))
-	}
-	clear(s.seen)
-	for _, r := range rules {
-		s.seen[r.Node] = struct{}{}
-	}
-	return len(s.seen)
-}
-
 // cachedNode returns the cached Node of that name, or nil.
 func (s *Syncer) cachedNode(name string) *corev1.Node {
 	n, err := s.watched.nodes.Get(name)
@@ -279,10 +336,10 @@ func (s *Syncer) cachedNode(name string) *corev1.Node {
 	return n
 }
 
-// enabledRules returns the rules of the enabled families and how many others were dropped.
-func (s *Syncer) enabledRules(rules []forwarding.Rule) ([]forwarding.Rule, int) {
+// enabledRules returns the rules of the enabled families.
+func (s *Syncer) enabledRules(rules []forwarding.Rule) []forwarding.Rule {
 	if len(s.cfg.Families) == 2 {
-		return rules, 0
+		return rules
 	}
 	out := make([]forwarding.Rule, 0, len(rules))
 	for _, r := range rules {
@@ -290,5 +347,5 @@ func (s *Syncer) enabledRules(rules []forwarding.Rule) ([]forwarding.Rule, int) 
 			out = append(out, r)
 		}
 	}
-	return out, len(rules) - len(out)
+	return out
 }

@@ -123,8 +123,8 @@ func TestConflictEventsOnce(t *testing.T) {
 	)
 	h.start()
 	h.waitRules("initial", rule("ok", "10.1.0.6:10351", cloudcoreA))
-	wantSyncs := h.dp.Applies() + 10
-	h.eventually("ten resyncs", func() (bool, string) { return h.dp.Applies() >= wantSyncs, "" })
+	wantSyncs := h.kernelPasses() + 10
+	h.eventually("ten resyncs", func() (bool, string) { return h.kernelPasses() >= wantSyncs, "" })
 
 	want := []string{
 		"dup-1 Warning EdgeIPConflict",
@@ -153,8 +153,8 @@ func TestConflictEventsOnce(t *testing.T) {
 		}
 	}
 	h.waitRules("conflict cleared", rule("dup-1", "10.1.0.5:10351", cloudcoreA), rule("ok", "10.1.0.6:10351", cloudcoreA))
-	wantSyncs = h.dp.Applies() + 5
-	h.eventually("more resyncs", func() (bool, string) { return h.dp.Applies() >= wantSyncs, "" })
+	wantSyncs = h.kernelPasses() + 5
+	h.eventually("more resyncs", func() (bool, string) { return h.kernelPasses() >= wantSyncs, "" })
 	want = []string{
 		"dup-1 Normal EdgeIPConflictResolved",
 		"dup-1 Warning EdgeIPConflict",
@@ -437,10 +437,12 @@ func TestResyncTimer(t *testing.T) {
 				clk.Step(resync / 2)
 				time.Sleep(50 * time.Millisecond)
 			}
-			h.eventually("resyncs", func() (bool, string) { return h.dp.Applies() == 1+tt.ticks, fmt.Sprint(h.dp.Applies(), " applies") })
+			h.eventually("resyncs", func() (bool, string) {
+				return h.kernelPasses() == 1+tt.ticks, fmt.Sprint(h.dp.Applies(), " applies, ", h.dp.Verifies(), " verifications")
+			})
 			time.Sleep(100 * time.Millisecond)
-			if got := h.dp.Applies(); got != 1+tt.ticks {
-				t.Errorf("%d applies after one resync period, want %d", got, 1+tt.ticks)
+			if got := h.kernelPasses(); got != 1+tt.ticks || h.dp.Applies() != 1 {
+				t.Errorf("%d kernel passes (%d full applies) after one resync period, want %d (1)", got, h.dp.Applies(), 1+tt.ticks)
 			}
 		})
 	}
@@ -463,5 +465,29 @@ func TestTrimNode(t *testing.T) {
 	again, _ := trimNode(tn)
 	if again.(*corev1.Node).Name != "edge-a" || !isEdge(again.(*corev1.Node)) {
 		t.Errorf("trimNode is not idempotent")
+	}
+}
+
+// TestNodeChangesAreAppliedIncrementally checks that after the first full Apply a Node change reaches the
+// dataplane as a delta, and that after a failed delta the next sync applies everything again.
+func TestNodeChangesAreAppliedIncrementally(t *testing.T) {
+	h := newHarness(t, nil, tunnelPortCM(twoCloudcores), cloudNode("cloud-1", hostIP), edgeNode("edge-a", "10.1.0.1", 10351))
+	h.start()
+	h.waitRules("initial", rule("edge-a", "10.1.0.1:10351", cloudcoreA))
+	h.createNode(edgeNode("edge-b", "10.1.0.2", 10352))
+	h.waitRules("node added", rule("edge-a", "10.1.0.1:10351", cloudcoreA), rule("edge-b", "10.1.0.2:10352", cloudcoreB))
+	if h.dp.Applies() != 1 || h.dp.Deltas() != 1 {
+		t.Errorf("after a node was added: %d full applies and %d deltas, want 1 and 1", h.dp.Applies(), h.dp.Deltas())
+	}
+
+	h.dp.SetError(errors.New("injected"))
+	h.updateNode(edgeNode("edge-b", "10.1.0.3", 10352))
+	h.eventually("delta failed", func() (bool, string) {
+		return h.s.Ready() == nil && h.s.heartbeatStatus().ConsecutiveErrors > 0, fmt.Sprint(h.s.heartbeatStatus())
+	})
+	h.dp.SetError(nil)
+	h.waitRules("after the failure", rule("edge-a", "10.1.0.1:10351", cloudcoreA), rule("edge-b", "10.1.0.3:10352", cloudcoreB))
+	if h.dp.Applies() != 2 || h.dp.Deltas() != 1 {
+		t.Errorf("after a failed delta: %d full applies and %d deltas, want 2 and 1", h.dp.Applies(), h.dp.Deltas())
 	}
 }
