@@ -83,10 +83,10 @@ func (m *trackerModel) check(t *testing.T, tr *Tracker, step string) {
 	}
 	slices.Sort(kernel)
 	var programmed []string
-	v4, v6, nodes := 0, 0, map[string]bool{}
+	v4, v6, nodes := 0, 0, map[Family]map[string]bool{IPv4: {}, IPv6: {}}
 	for _, r := range want.Rules {
 		programmed = append(programmed, r.Destination.String()+"->"+r.Target.String())
-		nodes[r.Node] = true
+		nodes[r.Family()][r.Node] = true
 		if r.Family() == IPv4 {
 			v4++
 		} else {
@@ -97,10 +97,11 @@ func (m *trackerModel) check(t *testing.T, tr *Tracker, step string) {
 	if !slices.Equal(kernel, programmed) {
 		t.Fatalf("%s: the deltas applied in turn give\n %q\nwant %q", step, kernel, programmed)
 	}
-	if tr.Entries(IPv4) != v4 || tr.Entries(IPv6) != v6 || tr.ForwardedNodes() != len(nodes) || tr.EdgeNodes() != len(m.edges) ||
+	if tr.Entries(IPv4) != v4 || tr.Entries(IPv6) != v6 || tr.ForwardedNodes(IPv4) != len(nodes[IPv4]) || tr.ForwardedNodes(IPv6) != len(nodes[IPv6]) || tr.EdgeNodes() != len(m.edges) ||
 		tr.ConflictCount() != len(want.Conflicts) {
-		t.Fatalf("%s: counts v4=%d v6=%d forwarded=%d edge=%d conflicts=%d, want %d %d %d %d %d", step, tr.Entries(IPv4), tr.Entries(IPv6),
-			tr.ForwardedNodes(), tr.EdgeNodes(), tr.ConflictCount(), v4, v6, len(nodes), len(m.edges), len(want.Conflicts))
+		t.Fatalf("%s: counts v4=%d v6=%d forwarded=%d/%d edge=%d conflicts=%d, want %d %d %d/%d %d %d", step, tr.Entries(IPv4), tr.Entries(IPv6),
+			tr.ForwardedNodes(IPv4), tr.ForwardedNodes(IPv6), tr.EdgeNodes(), tr.ConflictCount(), v4, v6, len(nodes[IPv4]), len(nodes[IPv6]),
+			len(m.edges), len(want.Conflicts))
 	}
 }
 
