@@ -53,15 +53,3 @@ func seedConsoleAccess(ctx context.Context, cp *framework.ControlPlane, root str
 	}
 	return tr.Status.Token, nil
 }
-
-// appendConsole adds the console route's address and token to the env file.
-func (e *runEnv) appendConsole() error {
-	f, err := os.OpenFile(e.envFile, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = f.Close() }()
-	_, err = fmt.Fprintf(f, "export EDGEWATCHER_LEGACY_ADDR=%s\nexport EDGEWATCHER_CONSOLE_TOKEN=%s\n",
-		shellQuote(e.legacyAddr), shellQuote(e.consoleToken))
-	return err
-}

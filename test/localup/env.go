@@ -22,10 +22,14 @@ type runEnv struct {
 	legacyAddr string
 	// consoleToken is a bearer token allowed to use the console route.
 	consoleToken string
+	// forwarding describes the running forwarding demo; nil when it is off.
+	forwarding *forwardingInfo
+	// forwardingOff says why the forwarding demo is off; empty when it runs.
+	forwardingOff string
 }
 
-// writeEnv writes <runDir>/kubeconfig (admin) and the shell-sourceable <runDir>/env.
-func writeEnv(cp *framework.ControlPlane, ew *framework.EdgeWatcher, runDir, binDir string) (*runEnv, error) {
+// newRunEnv describes the running control plane and edgewatcher-apiserver; write puts it on disk.
+func newRunEnv(cp *framework.ControlPlane, ew *framework.EdgeWatcher, runDir string) *runEnv {
 	env := &runEnv{
 		kubeconfig: filepath.Join(runDir, "kubeconfig"),
 		envFile:    filepath.Join(runDir, "env"),
@@ -36,29 +40,48 @@ func writeEnv(cp *framework.ControlPlane, ew *framework.EdgeWatcher, runDir, bin
 	if p := filepath.Join(ew.CertDir, "apiserver.crt"); fileExists(p) {
 		env.servingCA = p
 	}
+	return env
+}
+
+// write writes <runDir>/kubeconfig (admin) and then, in one rename, the shell-sourceable <runDir>/env, so the
+// env file appears only when everything is ready.
+func (env *runEnv) write(cp *framework.ControlPlane, binDir string) error {
 	data, err := os.ReadFile(cp.AdminKubeconfig)
 	if err != nil {
-		return nil, fmt.Errorf("read admin kubeconfig: %w", err)
+		return fmt.Errorf("read admin kubeconfig: %w", err)
 	}
 	if err := os.WriteFile(env.kubeconfig, data, 0o600); err != nil {
-		return nil, fmt.Errorf("write %s: %w", env.kubeconfig, err)
+		return fmt.Errorf("write %s: %w", env.kubeconfig, err)
 	}
 	var b strings.Builder
+	export := func(name, value string) { fmt.Fprintf(&b, "export %s=%s\n", name, shellQuote(value)) }
 	fmt.Fprintf(&b, "# Written by `make run` (go run ./test/localup); valid while it runs.\n")
-	fmt.Fprintf(&b, "export KUBECONFIG=%s\n", shellQuote(env.kubeconfig))
-	fmt.Fprintf(&b, "export KUBECTL=%s\n", shellQuote(filepath.Join(binDir, "kubectl")))
+	export("KUBECONFIG", env.kubeconfig)
+	export("KUBECTL", filepath.Join(binDir, "kubectl"))
 	fmt.Fprintf(&b, "export PATH=%s:\"$PATH\"\n", shellQuote(binDir))
-	fmt.Fprintf(&b, "export EDGEWATCHER_ADDR=%s\n", shellQuote(env.addr))
-	fmt.Fprintf(&b, "export EDGEWATCHER_CLIENT_CERT=%s\n", shellQuote(env.clientCert))
-	fmt.Fprintf(&b, "export EDGEWATCHER_CLIENT_KEY=%s\n", shellQuote(env.clientKey))
+	export("EDGEWATCHER_ADDR", env.addr)
+	export("EDGEWATCHER_CLIENT_CERT", env.clientCert)
+	export("EDGEWATCHER_CLIENT_KEY", env.clientKey)
 	if env.servingCA != "" {
-		fmt.Fprintf(&b, "export EDGEWATCHER_CA=%s\n", shellQuote(env.servingCA))
+		export("EDGEWATCHER_CA", env.servingCA)
 	}
-	fmt.Fprintf(&b, "export KUBE_APISERVER_URL=%s\n", shellQuote(cp.URL))
-	if err := os.WriteFile(env.envFile, []byte(b.String()), 0o644); err != nil {
-		return nil, fmt.Errorf("write %s: %w", env.envFile, err)
+	export("KUBE_APISERVER_URL", cp.URL)
+	export("EDGEWATCHER_LEGACY_ADDR", env.legacyAddr)
+	export("EDGEWATCHER_CONSOLE_TOKEN", env.consoleToken)
+	if f := env.forwarding; f != nil {
+		export("EDGEWATCHER_NETNS", f.cpNetns)
+		export("EDGEWATCHER_STANDIN_NETNS", f.ccNetns)
+		export("EDGEWATCHER_EDGE_URL", f.edges[0].url)
+		export("EDGEWATCHER_SYNCER_ADDR", f.syncerAddr)
 	}
-	return env, nil
+	tmp := env.envFile + ".tmp"
+	if err := os.WriteFile(tmp, []byte(b.String()), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", tmp, err)
+	}
+	if err := os.Rename(tmp, env.envFile); err != nil {
+		return fmt.Errorf("write %s: %w", env.envFile, err)
+	}
+	return nil
 }
 
 // printReady prints the ready line and the commands to try.
@@ -85,9 +108,9 @@ Join an edge node:
   kubectl create --raw /apis/kubeedge.kubesphere.io/v1alpha1/edgenodes/edge-node-3/joincommand -f artifacts/examples/joincommand.json
   kubectl create --raw /apis/kubeedge.kubesphere.io/v1alpha1/edgenodes/edge-node-3/jointoken -f - <<< '{"kind":"JoinToken","apiVersion":"kubeedge.kubesphere.io/v1alpha1"}'
   curl -H "Authorization: Bearer $EDGEWATCHER_CONSOLE_TOKEN" "http://$EDGEWATCHER_LEGACY_ADDR/api/v1alpha1/nodes/join?node_name=edge-node-4&node_ip=203.0.113.9&add_default_taint=true"
-
+%s
 Press Ctrl-C to stop.
-`, displayPath(env.envFile), curl)
+`, displayPath(env.envFile), curl, forwardingBanner(env))
 }
 
 // displayPath returns path relative to the working directory when it lies below it, otherwise path itself.

@@ -1,5 +1,6 @@
 // Command localup runs a local EdgeWatcher demo: real etcd and kube-apiserver, edgewatcher-apiserver registered
-// through the aggregation layer, and seeded KubeEdge demo data. It is what `make run` starts.
+// through the aggregation layer, and seeded KubeEdge demo data; as root, also edgewatcher-syncer forwarding the
+// demo edge nodes to a cloudcore stand-in inside private network namespaces. It is what `make run` starts.
 package main
 
 import (
@@ -17,20 +18,33 @@ import (
 // logTailLines is how many log lines are printed when a child process dies.
 const logTailLines = 40
 
-func main() {
-	os.Exit(run())
+// config holds what a run may change; the zero value is `make run`'s.
+type config struct {
+	// runDir replaces <repo root>/_output/run.
+	runDir string
+	// netnsPrefix replaces defaultNetnsPrefix in the forwarding demo's namespace names.
+	netnsPrefix string
 }
 
-// run starts everything, waits for a signal or a child's death, stops everything and returns the exit code.
-func run() int {
+func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	code := run(ctx, config{})
+	stop()
+	os.Exit(code)
+}
 
-	env, cp, err := start(ctx)
+// session is what start started.
+type session struct {
+	cp  *framework.ControlPlane
+	fwd *forwardingDemo
+	env *runEnv
+}
+
+// run starts everything, waits for ctx to end or a child to die, stops everything and returns the exit code.
+func run(ctx context.Context, cfg config) int {
+	s, err := start(ctx, cfg)
 	if err != nil {
-		if cp != nil {
-			_ = stopAll(cp)
-		}
+		_ = s.stop()
 		if ctx.Err() != nil {
 			logf("interrupted during start-up")
 		} else {
@@ -38,52 +52,58 @@ func run() int {
 		}
 		return 1
 	}
-	printReady(env)
+	printReady(s.env)
 
-	died := watchChildren(cp)
+	died := watchChildren(s.processes())
 	select {
 	case <-ctx.Done():
-		logf("signal received; stopping edgewatcher-apiserver, kube-apiserver and etcd")
-		if err := stopAll(cp); err != nil {
+		logf("signal received; stopping everything")
+		if err := s.stop(); err != nil {
 			return 1
 		}
-		logf("stopped; logs are kept in %s", cp.Dir)
+		logf("stopped; logs are kept in %s", s.cp.Dir)
 		return 0
 	case p := <-died:
 		logf("%s died unexpectedly: %v", p.Name, p.ExitError())
 		fmt.Fprintf(os.Stderr, "----- last %d lines of %s -----\n%s\n", logTailLines, p.LogPath, p.LogTail(logTailLines))
-		_ = stopAll(cp)
-		logf("stopped the remaining processes; logs are kept in %s", cp.Dir)
+		_ = s.stop()
+		logf("stopped the remaining processes; logs are kept in %s", s.cp.Dir)
 		return 1
 	}
 }
 
-// start wipes _output/run, starts the control plane and edgewatcher-apiserver, seeds demo data and writes the env files.
-// On error the returned control plane, if not nil, still has to be stopped.
-func start(ctx context.Context) (*runEnv, *framework.ControlPlane, error) {
+// start wipes the run directory, starts the control plane and edgewatcher-apiserver, seeds demo data, sets up
+// the forwarding demo when it can, and writes the env files. The session it returns, even with an error, has
+// to be stopped.
+func start(ctx context.Context, cfg config) (*session, error) {
+	s := &session{}
 	root, err := framework.RepoRoot()
 	if err != nil {
-		return nil, nil, err
+		return s, err
 	}
 	binDir, err := framework.BinDir()
 	if err != nil {
-		return nil, nil, err
+		return s, err
 	}
-	runDir := filepath.Join(root, "_output", "run")
+	runDir := cfg.runDir
+	if runDir == "" {
+		runDir = filepath.Join(root, "_output", "run")
+	}
 	if err := os.RemoveAll(runDir); err != nil {
-		return nil, nil, fmt.Errorf("wipe %s: %w", runDir, err)
+		return s, fmt.Errorf("wipe %s: %w", runDir, err)
 	}
 	logf("building edgewatcher-apiserver")
 	if _, err := framework.EdgeWatcherBinary(); err != nil {
-		return nil, nil, err
+		return s, err
 	}
 	cp, err := framework.StartControlPlane(ctx, framework.ControlPlaneOptions{Dir: runDir, KeepDir: true, Logf: logf})
 	if err != nil {
-		return nil, nil, err
+		return s, err
 	}
+	s.cp = cp
 	legacyPort, err := framework.FreePort()
 	if err != nil {
-		return nil, cp, err
+		return s, err
 	}
 	legacyAddr := fmt.Sprintf("127.0.0.1:%d", legacyPort)
 	logf("starting edgewatcher-apiserver (logs: %s)", filepath.Join(runDir, "edgewatcher-apiserver.log"))
@@ -92,32 +112,59 @@ func start(ctx context.Context) (*runEnv, *framework.ControlPlane, error) {
 		"--edge-ip-pool=" + demoEdgeIPPool,
 	}})
 	if err != nil {
-		return nil, cp, err
+		return s, err
 	}
 	logf("edgewatcher-apiserver is ready at %s and APIService %s is Available", ew.Addr, framework.APIServiceName)
 	if err := framework.SeedDemo(ctx, cp.Client()); err != nil {
-		return nil, cp, err
+		return s, err
 	}
 	logf("seeded demo data: edge nodes %v, cloud nodes %v, kubeedge/cloudcore, kubeedge/tokensecret", framework.DemoEdgeNodes, framework.DemoCloudNodes)
 	token, err := seedConsoleAccess(ctx, cp, root)
 	if err != nil {
-		return nil, cp, err
+		return s, err
 	}
-	env, err := writeEnv(cp, ew, runDir, binDir)
-	if err != nil {
-		return nil, cp, err
+	s.env = newRunEnv(cp, ew, runDir)
+	s.env.legacyAddr, s.env.consoleToken = legacyAddr, token
+	if s.fwd, s.env.forwardingOff, err = startForwarding(ctx, cp, root, binDir, cfg.netnsPrefix); err != nil {
+		return s, err
 	}
-	env.legacyAddr, env.consoleToken = legacyAddr, token
-	if err := env.appendConsole(); err != nil {
-		return nil, cp, err
+	if s.fwd != nil {
+		s.env.forwarding = s.fwd.info
 	}
-	return env, cp, nil
+	return s, s.env.write(cp, binDir)
 }
 
-// watchChildren returns a channel that receives the first started process that exits without being asked to stop.
-func watchChildren(cp *framework.ControlPlane) <-chan *framework.Process {
+// processes returns every long-lived child: the control plane's, edgewatcher-apiserver and the syncer.
+func (s *session) processes() []*framework.Process {
+	procs := s.cp.Processes()
+	if s.fwd != nil && s.fwd.syncer != nil {
+		procs = append(procs, s.fwd.syncer)
+	}
+	return procs
+}
+
+// stop stops the forwarding demo, then every control-plane process in reverse start order, and reports any error.
+func (s *session) stop() error {
+	var errs []error
+	if s.fwd != nil {
+		errs = append(errs, s.fwd.stop())
+	}
+	if s.cp != nil {
+		if err := s.cp.Stop(); err != nil && !errors.Is(err, context.Canceled) {
+			errs = append(errs, err)
+		}
+	}
+	err := errors.Join(errs...)
+	if err != nil {
+		logf("stopping: %v", err)
+	}
+	return err
+}
+
+// watchChildren returns a channel that receives the first of procs that exits without being asked to stop.
+func watchChildren(procs []*framework.Process) <-chan *framework.Process {
 	died := make(chan *framework.Process, 1)
-	for _, p := range cp.Processes() {
+	for _, p := range procs {
 		go func() {
 			<-p.Done()
 			if !p.Stopping() {
@@ -129,15 +176,6 @@ func watchChildren(cp *framework.ControlPlane) <-chan *framework.Process {
 		}()
 	}
 	return died
-}
-
-// stopAll stops every started process in reverse start order and reports any error.
-func stopAll(cp *framework.ControlPlane) error {
-	err := cp.Stop()
-	if err != nil && !errors.Is(err, context.Canceled) {
-		logf("stopping: %v", err)
-	}
-	return err
 }
 
 // logf prints a progress line to stderr.

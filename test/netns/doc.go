@@ -6,4 +6,7 @@
 //
 // Creating a namespace needs root. Without root, or when `ip netns` fails, the test is skipped with the reason,
 // unless $CI is set, in which case it fails: CI runs as root and must exercise the kernel.
+//
+// Create, Link and Delete do the same without a test, for long-lived namespaces such as `make run`'s
+// forwarding demo (test/localup); they return errors and leave deleting to the caller.
 package netns

@@ -3,6 +3,7 @@ package netns
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/netip"
 	"testing"
 )
@@ -11,24 +12,35 @@ import (
 // up; both ends live inside the test's namespaces and vanish with them. It returns the names of a's and b's ends.
 func Connect(tb testing.TB, a, b *Namespace, aAddr, bAddr netip.Prefix) (aLink, bLink string) {
 	tb.Helper()
+	aLink, bLink, err := Link(a, b, aAddr, bAddr)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return aLink, bLink
+}
+
+// Link is Connect without a test: it returns an error instead, after deleting the pair if it was created.
+func Link(a, b *Namespace, aAddr, bAddr netip.Prefix) (aLink, bLink string, err error) {
 	var r [3]byte
 	if _, err := rand.Read(r[:]); err != nil {
-		tb.Fatalf("random link name: %v", err)
+		return "", "", fmt.Errorf("random link name: %w", err)
 	}
 	suffix := hex.EncodeToString(r[:])
 	aLink, bLink = "ewa"+suffix, "ewb"+suffix
-	a.MustRun(tb, "ip", "link", "add", aLink, "type", "veth", "peer", "name", bLink, "netns", b.Name)
+	if _, err := a.Run("ip", "link", "add", aLink, "type", "veth", "peer", "name", bLink, "netns", b.Name); err != nil {
+		return "", "", err
+	}
 	for _, end := range []struct {
 		ns   *Namespace
 		link string
 		addr netip.Prefix
 	}{{a, aLink, aAddr}, {b, bLink, bAddr}} {
-		args := []string{"ip", "address", "add", end.addr.String(), "dev", end.link}
-		if end.addr.Addr().Is6() {
-			args = append(args, "nodad")
+		for _, argv := range [][]string{addressArgs(end.addr, end.link), {"ip", "link", "set", end.link, "up"}} {
+			if _, err := end.ns.Run(argv...); err != nil {
+				_, _ = a.Run("ip", "link", "delete", aLink) // takes the peer with it
+				return "", "", err
+			}
 		}
-		end.ns.MustRun(tb, args...)
-		end.ns.MustRun(tb, "ip", "link", "set", end.link, "up")
 	}
-	return aLink, bLink
+	return aLink, bLink, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/netip"
 	"os"
@@ -46,26 +47,82 @@ func New(tb testing.TB, addrs ...netip.Prefix) *Namespace {
 		tb.Fatalf("random namespace name: %v", err)
 	}
 	ns := &Namespace{Name: namePrefix + hex.EncodeToString(b[:])}
-	if out, err := exec.Command("ip", "netns", "add", ns.Name).CombinedOutput(); err != nil {
-		SkipOrFail(tb, "ip netns add %s: %v: %s", ns.Name, err, strings.TrimSpace(string(out)))
+	if err := ns.add(); err != nil {
+		SkipOrFail(tb, "%v", err)
 	}
 	tb.Cleanup(func() {
-		if out, err := exec.Command("ip", "netns", "delete", ns.Name).CombinedOutput(); err != nil {
-			tb.Errorf("ip netns delete %s: %v: %s", ns.Name, err, out)
+		if err := ns.Delete(); err != nil {
+			tb.Error(err)
 		}
 	})
-	ns.MustRun(tb, "ip", "link", "set", "lo", "up")
-	ns.MustRun(tb, "ip", "link", "add", DummyInterface, "type", "veth", "peer", "name", DummyPeer)
-	ns.MustRun(tb, "ip", "link", "set", DummyPeer, "up")
-	ns.MustRun(tb, "ip", "link", "set", DummyInterface, "up")
-	for _, p := range addrs {
-		args := []string{"ip", "address", "add", p.String(), "dev", DummyInterface}
-		if p.Addr().Is6() {
-			args = append(args, "nodad")
-		}
-		ns.MustRun(tb, args...)
+	if err := ns.setUp(addrs); err != nil {
+		tb.Fatal(err)
 	}
 	return ns
+}
+
+// Create is New without a test: it creates the namespace name, set up as New does, and leaves deleting it to
+// the caller (Delete). It needs root; on failure nothing is left behind.
+func Create(name string, addrs ...netip.Prefix) (*Namespace, error) {
+	ns := &Namespace{Name: name}
+	if err := ns.add(); err != nil {
+		return nil, err
+	}
+	if err := ns.setUp(addrs); err != nil {
+		return nil, errors.Join(err, ns.Delete())
+	}
+	return ns, nil
+}
+
+// Delete deletes the namespace with `ip netns delete`; everything inside it (links, addresses, iptables and
+// ipsets) goes with it.
+func (ns *Namespace) Delete() error {
+	if out, err := exec.Command("ip", "netns", "delete", ns.Name).CombinedOutput(); err != nil {
+		return fmt.Errorf("ip netns delete %s: %w: %s", ns.Name, err, out)
+	}
+	return nil
+}
+
+// Exists reports whether the namespace's handle is still there.
+func (ns *Namespace) Exists() bool {
+	_, err := os.Stat(ns.Path())
+	return err == nil
+}
+
+// add runs `ip netns add`.
+func (ns *Namespace) add() error {
+	if out, err := exec.Command("ip", "netns", "add", ns.Name).CombinedOutput(); err != nil {
+		return fmt.Errorf("ip netns add %s: %w: %s", ns.Name, err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+// setUp brings up lo and DummyInterface with its peer, and assigns addrs to DummyInterface.
+func (ns *Namespace) setUp(addrs []netip.Prefix) error {
+	cmds := [][]string{
+		{"ip", "link", "set", "lo", "up"},
+		{"ip", "link", "add", DummyInterface, "type", "veth", "peer", "name", DummyPeer},
+		{"ip", "link", "set", DummyPeer, "up"},
+		{"ip", "link", "set", DummyInterface, "up"},
+	}
+	for _, p := range addrs {
+		cmds = append(cmds, addressArgs(p, DummyInterface))
+	}
+	for _, argv := range cmds {
+		if _, err := ns.Run(argv...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addressArgs returns the command that assigns p to dev, IPv6 without duplicate address detection.
+func addressArgs(p netip.Prefix, dev string) []string {
+	args := []string{"ip", "address", "add", p.String(), "dev", dev}
+	if p.Addr().Is6() {
+		args = append(args, "nodad")
+	}
+	return args
 }
 
 // Path returns the namespace's handle file, which setns accepts.
@@ -98,10 +155,4 @@ func (ns *Namespace) MustRun(tb testing.TB, argv ...string) string {
 		tb.Fatal(err)
 	}
 	return out
-}
-
-// exists reports whether the namespace's handle is still there.
-func (ns *Namespace) exists() bool {
-	_, err := os.Stat(ns.Path())
-	return err == nil
 }

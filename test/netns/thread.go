@@ -34,7 +34,7 @@ func (ns *Namespace) Do(fn func() error) error {
 
 // enter moves the calling thread into the namespace and checks that it arrived.
 func (ns *Namespace) enter() error {
-	if !ns.exists() {
+	if !ns.Exists() {
 		return fmt.Errorf("namespace %s does not exist", ns.Name)
 	}
 	fd, err := unix.Open(ns.Path(), unix.O_RDONLY|unix.O_CLOEXEC, 0)
