@@ -17,7 +17,8 @@ type Tracker struct {
 	claims       claimIndex
 	eval         evaluator
 	nodes        map[string]*trackedNode
-	dirty        map[string]struct{}
+	// dirty lists the nodes to re-evaluate at the next Flush; each has its dirty flag set.
+	dirty []*trackedNode
 
 	edgeNodes int
 	forwarded map[Family]int
@@ -34,6 +35,7 @@ type Tracker struct {
 type trackedNode struct {
 	edge      bool
 	gone      bool
+	dirty     bool
 	node      EdgeNode
 	internal  parsedIP
 	rules     []Rule
@@ -54,7 +56,7 @@ func (d *Delta) Empty() bool { return len(d.Added) == 0 && len(d.Removed) == 0 }
 
 // NewTracker returns an empty Tracker with zero globals.
 func NewTracker() *Tracker {
-	t := &Tracker{claims: claimIndex{}, nodes: map[string]*trackedNode{}, dirty: map[string]struct{}{},
+	t := &Tracker{claims: claimIndex{}, nodes: map[string]*trackedNode{},
 		forwarded: map[Family]int{}, entries: map[Family]int{}}
 	t.eval = newEvaluator(&t.globals, t.claims)
 	t.globalClaims = t.globals.addressClaims()
@@ -84,9 +86,9 @@ func (t *Tracker) SetGlobals(g Globals) {
 		t.claims.add(gc.addr, gc.owner)
 	}
 	t.eval = newEvaluator(&t.globals, t.claims)
-	for name, tn := range t.nodes {
+	for _, tn := range t.nodes {
 		if tn.edge {
-			t.dirty[name] = struct{}{}
+			t.mark(tn)
 		}
 	}
 }
@@ -97,7 +99,7 @@ func (t *Tracker) Reserve(n int) {
 		return
 	}
 	t.nodes = make(map[string]*trackedNode, n)
-	t.dirty = make(map[string]struct{}, n)
+	t.dirty = make([]*trackedNode, 0, n)
 	claims := make(claimIndex, 2*n)
 	for k, v := range t.claims {
 		claims[k] = v
@@ -124,7 +126,7 @@ func (t *Tracker) Delete(name string) {
 		t.edgeNodes--
 	}
 	tn.gone = true
-	t.dirty[name] = struct{}{}
+	t.mark(tn)
 }
 
 // Retain deletes every node for which keep returns false.
@@ -163,7 +165,7 @@ func (t *Tracker) set(n EdgeNode, edge bool) {
 			t.markClaimants(key)
 		}
 	})
-	t.dirty[n.Name] = struct{}{}
+	t.mark(tn)
 }
 
 // withdraw removes tn's claims, marking the nodes that claimed the same addresses.
@@ -174,51 +176,66 @@ func (t *Tracker) withdraw(tn *trackedNode) {
 			t.markClaimants(key)
 		}
 	})
-	t.dirty[tn.node.Name] = struct{}{}
+	t.mark(tn)
+}
+
+// mark queues tn for re-evaluation at the next Flush.
+func (t *Tracker) mark(tn *trackedNode) {
+	if !tn.dirty {
+		tn.dirty = true
+		t.dirty = append(t.dirty, tn)
+	}
 }
 
 // markClaimants marks the node claimants of key for re-evaluation.
 func (t *Tracker) markClaimants(key [16]byte) {
 	t.claims.each(key, func(o ipam.Owner) {
 		if o.Kind == ipam.KindNode {
-			t.dirty[o.Name] = struct{}{}
+			if tn, ok := t.nodes[o.Name]; ok {
+				t.mark(tn)
+			}
 		}
 	})
 }
 
 // Flush re-evaluates the nodes marked since the last Flush and returns the rule changes.
-func (t *Tracker) Flush() Delta {
+func (t *Tracker) Flush() Delta { return t.flush(true) }
+
+// Settle is Flush for a caller that programs Rules in full: it skips building the delta, and reports only
+// whether Conflicts changed.
+func (t *Tracker) Settle() (conflictsChanged bool) { return t.flush(false).ConflictsChanged }
+
+// flush re-evaluates the marked nodes, collecting the rule changes when collect is set.
+func (t *Tracker) flush(collect bool) Delta {
 	var d Delta
-	for name := range t.dirty {
-		tn, ok := t.nodes[name]
-		if !ok {
-			continue
-		}
+	for _, tn := range t.dirty {
+		tn.dirty = false
 		var rules []Rule
 		var conflicts []Conflict
 		if !tn.gone && tn.edge {
 			rules, conflicts = t.eval.node(&tn.node, tn.internal, nil, nil)
 		}
-		t.account(tn.rules, -1)
-		t.account(rules, +1)
-		nAdded, nRemoved := len(d.Added), len(d.Removed)
-		d.Added, d.Removed = appendRuleDiff(d.Added, d.Removed, tn.rules, rules)
-		if len(d.Added) != nAdded || len(d.Removed) != nRemoved {
-			t.rulesValid = false // a move between nodes cancels out of the delta, but changes Rules' Node fields
+		if !slices.Equal(tn.rules, rules) {
+			t.rulesValid = false
+			t.account(tn.rules, -1)
+			t.account(rules, +1)
+			if collect {
+				d.Added, d.Removed = appendRuleDiff(d.Added, d.Removed, tn.rules, rules)
+			}
 		}
 		if !slices.EqualFunc(tn.conflicts, conflicts, equalConflict) {
 			d.ConflictsChanged = true
 			t.conflicts += len(conflicts) - len(tn.conflicts)
 		}
 		tn.rules, tn.conflicts = rules, conflicts
-		if tn.gone {
-			delete(t.nodes, name)
+		if tn.gone && t.nodes[tn.node.Name] == tn {
+			delete(t.nodes, tn.node.Name)
 		}
 	}
-	if len(t.dirty) > 1024 {
-		t.dirty = map[string]struct{}{} // clearing a map costs its peak size, so drop a large one
-	} else {
-		clear(t.dirty)
+	clear(t.dirty)
+	t.dirty = t.dirty[:0]
+	if cap(t.dirty) > 4096 {
+		t.dirty = nil // release a first load's list
 	}
 	d.Added, d.Removed = cancelMoves(d.Added, d.Removed)
 	slices.SortFunc(d.Added, compareRules)

@@ -216,7 +216,12 @@ func (s *Syncer) sync(ctx context.Context) error {
 		s.finish(start, nil, err)
 		return err
 	}
-	delta := s.tracker.Flush()
+	var delta forwarding.Delta
+	if s.needFull {
+		delta.ConflictsChanged = s.tracker.Settle()
+	} else {
+		delta = s.tracker.Flush()
+	}
 	if delta.ConflictsChanged || !s.reported {
 		conflicts := s.tracker.Conflicts()
 		s.reporter.report(conflicts, s.cachedNode)
