@@ -44,6 +44,7 @@ type syncerMetrics struct {
 	conflicts       *metrics.GaugeVec
 	syncDuration    *metrics.Histogram
 	syncs           *metrics.CounterVec
+	kernelPasses    *metrics.CounterVec
 	syncErrors      *metrics.CounterVec
 	heartbeatErrors *metrics.Counter
 	lastSuccess     *metrics.Gauge
@@ -90,6 +91,11 @@ func newMetrics(r Registerer) *syncerMetrics {
 			Help:           "Syncs, by result (success or error).",
 			StabilityLevel: metrics.ALPHA,
 		}, []string{"result"}),
+		kernelPasses: metrics.NewCounterVec(&metrics.CounterOpts{
+			Namespace: metricsNamespace, Subsystem: metricsSubsystem, Name: "kernel_passes_total",
+			Help:           "Successful kernel programming passes, by mode: full (every entry), delta (only the changed entries) or verify (re-read and repair).",
+			StabilityLevel: metrics.ALPHA,
+		}, []string{"mode"}),
 		syncErrors: metrics.NewCounterVec(&metrics.CounterOpts{
 			Namespace: metricsNamespace, Subsystem: metricsSubsystem, Name: "sync_errors_total",
 			Help:           "Sync errors, by stage (apply, host_addresses, tunnelport, cloudcore_config).",
@@ -107,7 +113,7 @@ func newMetrics(r Registerer) *syncerMetrics {
 		}),
 		reasonsSeen: map[forwarding.Reason]struct{}{},
 	}
-	r.MustRegister(m.rulesProgrammed, m.familyDisabled, m.edgeNodes, m.forwardedNodes, m.conflicts, m.syncDuration,
+	r.MustRegister(m.rulesProgrammed, m.familyDisabled, m.edgeNodes, m.forwardedNodes, m.conflicts, m.syncDuration, m.kernelPasses,
 		m.syncs, m.syncErrors, m.heartbeatErrors, m.lastSuccess)
 	return m
 }

@@ -244,7 +244,9 @@ func (s *Syncer) program(ctx context.Context, d forwarding.Delta) error {
 	if da, ok := s.cfg.Dataplane.(dataplane.DeltaApplier); ok && !s.needFull {
 		err := s.applyDelta(applyCtx, da, d)
 		if err == nil && verify {
-			err = da.Verify(applyCtx)
+			if err = da.Verify(applyCtx); err == nil {
+				s.metrics.kernelPasses.WithLabelValues("verify").Inc()
+			}
 		}
 		if !errors.Is(err, dataplane.ErrFullApplyRequired) {
 			s.needFull = err != nil
@@ -262,6 +264,7 @@ func (s *Syncer) program(ctx context.Context, d forwarding.Delta) error {
 	if err != nil {
 		return fmt.Errorf("applying %d forwarding entries: %w", len(rules), err)
 	}
+	s.metrics.kernelPasses.WithLabelValues("full").Inc()
 	return nil
 }
 
@@ -270,7 +273,11 @@ func (s *Syncer) applyDelta(ctx context.Context, da dataplane.DeltaApplier, d fo
 	if d.Empty() {
 		return nil
 	}
-	return da.ApplyDelta(ctx, s.enabledRules(d.Added), s.enabledRules(d.Removed))
+	err := da.ApplyDelta(ctx, s.enabledRules(d.Added), s.enabledRules(d.Removed))
+	if err == nil {
+		s.metrics.kernelPasses.WithLabelValues("delta").Inc()
+	}
+	return err
 }
 
 // finish records a sync's outcome in metrics, status and logs, and triggers the first heartbeat.

@@ -490,4 +490,12 @@ func TestNodeChangesAreAppliedIncrementally(t *testing.T) {
 	if h.dp.Applies() != 2 || h.dp.Deltas() != 1 {
 		t.Errorf("after a failed delta: %d full applies and %d deltas, want 2 and 1", h.dp.Applies(), h.dp.Deltas())
 	}
+	if err := testutil.GatherAndCompare(h.registry, strings.NewReader(`
+# HELP edgewatcher_syncer_kernel_passes_total [ALPHA] Successful kernel programming passes, by mode: full (every entry), delta (only the changed entries) or verify (re-read and repair).
+# TYPE edgewatcher_syncer_kernel_passes_total counter
+edgewatcher_syncer_kernel_passes_total{mode="delta"} 1
+edgewatcher_syncer_kernel_passes_total{mode="full"} 2
+`), "edgewatcher_syncer_kernel_passes_total"); err != nil {
+		t.Error(err)
+	}
 }
