@@ -170,14 +170,34 @@ func installedBackends(ex executor) []string {
 type executorDataplane struct {
 	ex executor
 	nf *dataplane.Netfilter
+	// legacy, when set (--clean-legacy-rules), runs after every successful Apply until it has once succeeded.
+	legacy *legacyCleaner
 }
 
-var _ dataplane.Dataplane = executorDataplane{}
+var _ dataplane.DeltaApplier = executorDataplane{}
 
-// Apply implements dataplane.Dataplane.
+// Apply implements dataplane.Dataplane. With --clean-legacy-rules, a successful Apply is followed by the removal
+// of the old EdgeWatcher agent's rules, until that has once succeeded; its failure never fails the Apply.
 func (e executorDataplane) Apply(ctx context.Context, rules []forwarding.Rule) error {
 	var err error
 	e.ex.do(func() { err = e.nf.Apply(ctx, rules) })
+	if err == nil && e.legacy != nil {
+		e.legacy.afterApply(ctx, rules)
+	}
+	return err
+}
+
+// ApplyDelta implements dataplane.DeltaApplier.
+func (e executorDataplane) ApplyDelta(ctx context.Context, added, removed []forwarding.Rule) error {
+	var err error
+	e.ex.do(func() { err = e.nf.ApplyDelta(ctx, added, removed) })
+	return err
+}
+
+// Verify implements dataplane.DeltaApplier.
+func (e executorDataplane) Verify(ctx context.Context) error {
+	var err error
+	e.ex.do(func() { err = e.nf.Verify(ctx) })
 	return err
 }
 

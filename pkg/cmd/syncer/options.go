@@ -71,6 +71,8 @@ type Options struct {
 	HealthzBindAddress string
 	// Dataplane selects the iptables backend, families and (for tests) the network namespace.
 	Dataplane *DataplaneOptions
+	// CleanLegacyRules removes the old EdgeWatcher agent's rules from nat OUTPUT after the first successful sync.
+	CleanLegacyRules bool
 
 	// verifyIntervalSet records whether --verify-interval was given, for Complete.
 	verifyIntervalSet bool
@@ -116,6 +118,9 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	fs.DurationVar(&o.ResyncPeriod, "resync-period", o.ResyncPeriod, "How often the desired state is re-applied, repairing drift such as a flushed chain, and the heartbeat Lease renewed. /healthz fails after three periods without a successful sync.")
 	fs.DurationVar(&o.VerifyInterval, "verify-interval", o.VerifyInterval, "Within this long of a full Apply, a change only adds and deletes set entries instead of re-reading the kernel. At most half of --resync-period (the default is lowered to that when the flag is not given); the resync timer then fires every half period, so drift is still repaired within one. 0 re-reads the kernel on every Apply.")
 	o.Dataplane.AddFlags(fss.FlagSet("dataplane"))
+
+	fs = fss.FlagSet("migration")
+	fs.BoolVar(&o.CleanLegacyRules, "clean-legacy-rules", o.CleanLegacyRules, "After the first successful sync (EdgeWatcher's jumps and forwarding in place), delete the rules the old KubeSphere EdgeWatcher agent left in nat OUTPUT of the --iptables-backend in use, and log each: only rules of its exact shape, \"-A OUTPUT -d <IP>/32 -p tcp -m tcp --dport 10350|10250 -j DNAT --to-destination <IP>:<port>\" (and the IPv6 equivalent). Other rules are never touched. A failed removal is retried after the next successful sync.")
 
 	fs = fss.FlagSet("serving")
 	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", o.MetricsBindAddress, "Address serving Prometheus /metrics; \"0\" disables it.")

@@ -31,6 +31,9 @@ Node with a usable, unique InternalIP it DNATs TCP to <InternalIP>:<kubelet endp
 of the cloudcore that owns the node's tunnel, so kube-apiserver and metrics-server reach edge logs, exec and
 metrics. It uses its own nat chain with one jump from OUTPUT and one from PREROUTING, and ipsets.
 
+With --clean-legacy-rules it also deletes, once its first sync has put its own forwarding in place, the rules
+the old KubeSphere EdgeWatcher agent left in nat OUTPUT (see "edgewatcher-syncer cleanup --legacy-rules-only").
+
 Stopping it (SIGTERM) leaves the rules in place, so a restart has no forwarding gap; run
 "edgewatcher-syncer cleanup" to remove them.`,
 		SilenceUsage: true,
@@ -74,9 +77,13 @@ func Run(ctx context.Context, o *Options) error {
 		return err
 	}
 	families, _ := o.Dataplane.families()
+	dp := executorDataplane{ex: ex, nf: nf}
+	if o.CleanLegacyRules {
+		dp.legacy = newLegacyCleaner(ex, nf)
+	}
 	cfg := syncer.Config{
 		Client:               client,
-		Dataplane:            executorDataplane{ex: ex, nf: nf},
+		Dataplane:            dp,
 		Namespace:            o.Namespace,
 		NodeName:             o.NodeName,
 		HostAddresses:        o.hostAddresses,
@@ -101,7 +108,8 @@ func Run(ctx context.Context, o *Options) error {
 	}
 	defer stop()
 	klog.InfoS("Starting edgewatcher-syncer", "version", version.Get().GitVersion, "node", o.NodeName,
-		"dataplane", desc, "resyncPeriod", o.ResyncPeriod, "verifyInterval", o.VerifyInterval, "netns", o.Dataplane.NetNS)
+		"dataplane", desc, "resyncPeriod", o.ResyncPeriod, "verifyInterval", o.VerifyInterval, "netns", o.Dataplane.NetNS,
+		"cleanLegacyRules", o.CleanLegacyRules)
 	return s.Run(ctx)
 }
 
@@ -164,23 +172,32 @@ func serve(o *Options, s *syncer.Syncer) (func(), error) {
 func NewCleanupCommand(ctx context.Context) *cobra.Command {
 	d := NewDataplaneOptions()
 	logging := logsapi.NewLoggingConfiguration()
+	legacyOnly := false
 	cmd := &cobra.Command{
 		Use:   "cleanup",
 		Short: "Remove every iptables jump and chain and every ipset edgewatcher-syncer owns, then exit",
 		Long: `cleanup removes the EDGEWATCHER-FWD chains and their jumps from nat OUTPUT and PREROUTING, in iptables and
 ip6tables, and every ewfwd* ipset. With --iptables-backend=auto it cleans every installed iptables variant.
-Stop the syncer first, or it puts everything back within a resync period.`,
+Stop the syncer first, or it puts everything back within a resync period.
+
+With --legacy-rules-only it instead removes only the rules the old KubeSphere EdgeWatcher agent left in nat
+OUTPUT (see the syncer's --clean-legacy-rules) and leaves EdgeWatcher's own state in place. Run it while the
+syncer forwards, or the old rules' destinations are not forwarded until it does.`,
 		SilenceUsage: true,
 		Args:         cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := logsapi.ValidateAndApply(logging, nil); err != nil {
 				return err
 			}
+			if legacyOnly {
+				return CleanupLegacyRules(ctx, d)
+			}
 			return Cleanup(ctx, d)
 		},
 	}
 	var fss cliflag.NamedFlagSets
 	d.AddFlags(fss.FlagSet("dataplane"))
+	fss.FlagSet("migration").BoolVar(&legacyOnly, "legacy-rules-only", legacyOnly, "Remove only the old KubeSphere EdgeWatcher agent's rules from nat OUTPUT (exactly \"-A OUTPUT -d <IP>/32 -p tcp -m tcp --dport 10350|10250 -j DNAT --to-destination <IP>:<port>\" and the IPv6 equivalent), and leave EdgeWatcher's own chains, jumps and sets in place.")
 	logsapi.AddFlags(logging, fss.FlagSet("logging"))
 	addFlagSets(cmd.Flags(), fss)
 	cols, _, _ := term.TerminalSize(cmd.OutOrStdout())
