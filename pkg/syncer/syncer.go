@@ -47,12 +47,11 @@ type Syncer struct {
 
 	// The rest up to lease is touched only by the sync worker. tracker holds the desired state; nodesLoaded says
 	// the first sync loaded every Node into it; needFull says the kernel must get a full Apply, because none
-	// succeeded yet or an incremental change failed; reported says conflicts were reported at least once.
+	// succeeded yet or an incremental change failed.
 	last        lastGood
 	tracker     *forwarding.Tracker
 	nodesLoaded bool
 	needFull    bool
-	reported    bool
 	// conflictsChanged tells finish to refresh the status's conflict list.
 	conflictsChanged bool
 	// lease is the last heartbeat Lease written; touched only by the heartbeat loop.
@@ -208,12 +207,60 @@ func (s *Syncer) heartbeatLoop(ctx context.Context) {
 func (s *Syncer) sync(ctx context.Context) error {
 	start := s.cfg.Clock.Now()
 	in, err := s.input()
-	if err == nil {
-		s.tracker.SetGlobals(in.Globals)
-		err = s.updateNodes()
+	switch {
+	case err != nil:
+		in = nil
+	case !s.nodesLoaded:
+		err = s.firstSync(ctx, in)
+	default:
+		err = s.syncChanges(ctx, in)
 	}
+	if err != nil && in != nil {
+		s.metrics.syncErrors.WithLabelValues(StageApply).Inc()
+	}
+	s.finish(start, in, err)
+	return err
+}
+
+// firstSync programs every cached Node, then loads the same snapshot into the tracker. The kernel is programmed
+// from a one-shot Compute, which is faster than loading the tracker, so forwarding starts sooner; both evaluate
+// alike (the Tracker tests check it), so the tracker then holds exactly what was applied. Changes from the
+// moment of the listing on are recorded for the next sync.
+func (s *Syncer) firstSync(ctx context.Context, in *inputs) error {
+	s.changed.startRecording()
+	nodes, err := s.watched.nodes.List(labels.Everything())
 	if err != nil {
-		s.finish(start, nil, err)
+		return fmt.Errorf("listing nodes: %w", err)
+	}
+	snapshot := forwarding.Input{
+		CloudCoreAddresses: in.CloudCoreAddresses, HostName: in.HostName, HostAddresses: in.HostAddresses,
+		TunnelPorts: in.TunnelPorts, DefaultTarget: in.DefaultTarget, StreamPort: in.StreamPort, ExtraPorts: in.ExtraPorts,
+		EdgeNodes: make([]forwarding.EdgeNode, 0, len(nodes)),
+	}
+	for _, n := range nodes {
+		if isEdge(n) {
+			snapshot.EdgeNodes = append(snapshot.EdgeNodes, forwarding.FromNode(n))
+		} else {
+			snapshot.OtherNodes = append(snapshot.OtherNodes, forwarding.Node{Name: n.Name, Addresses: n.Status.Addresses})
+		}
+	}
+	applyErr := s.applyAll(ctx, forwarding.Compute(snapshot).Rules)
+
+	s.tracker.SetGlobals(in.Globals)
+	s.tracker.Reserve(len(nodes))
+	for _, n := range nodes {
+		s.setNode(n)
+	}
+	s.tracker.Settle()
+	s.nodesLoaded = true
+	s.reportConflicts()
+	return applyErr
+}
+
+// syncChanges brings the tracker up to date with the changed Nodes and globals and programs the difference.
+func (s *Syncer) syncChanges(ctx context.Context, in *inputs) error {
+	s.tracker.SetGlobals(in.Globals)
+	if err := s.updateNodes(); err != nil {
 		return err
 	}
 	var delta forwarding.Delta
@@ -222,26 +269,27 @@ func (s *Syncer) sync(ctx context.Context) error {
 	} else {
 		delta = s.tracker.Flush()
 	}
-	if delta.ConflictsChanged || !s.reported {
-		conflicts := s.tracker.Conflicts()
-		s.reporter.report(conflicts, s.cachedNode)
-		s.metrics.setConflicts(conflicts)
-		s.reported, s.conflictsChanged = true, true
+	if delta.ConflictsChanged {
+		s.reportConflicts()
 	}
-	if err = s.program(ctx, delta); err != nil {
-		s.metrics.syncErrors.WithLabelValues(StageApply).Inc()
-	}
-	s.finish(start, in, err)
-	return err
+	return s.program(ctx, delta)
+}
+
+// reportConflicts records the tracker's conflicts as Events and metrics, and has finish refresh the status.
+func (s *Syncer) reportConflicts() {
+	conflicts := s.tracker.Conflicts()
+	s.reporter.report(conflicts, s.cachedNode)
+	s.metrics.setConflicts(conflicts)
+	s.conflictsChanged = true
 }
 
 // program makes the kernel hold the tracker's rules: the delta alone when the dataplane can apply it and the
 // kernel holds the previous state, plus a verification when one is due; otherwise a full Apply.
 func (s *Syncer) program(ctx context.Context, d forwarding.Delta) error {
-	applyCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ApplyTimeout)
-	defer cancel()
 	verify := s.fullDue.Swap(false)
 	if da, ok := s.cfg.Dataplane.(dataplane.DeltaApplier); ok && !s.needFull {
+		applyCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ApplyTimeout)
+		defer cancel()
 		err := s.applyDelta(applyCtx, da, d)
 		if err == nil && verify {
 			if err = da.Verify(applyCtx); err == nil {
@@ -258,7 +306,14 @@ func (s *Syncer) program(ctx context.Context, d forwarding.Delta) error {
 	} else if !ok && !s.needFull && d.Empty() && !verify {
 		return nil
 	}
-	rules := s.enabledRules(s.tracker.Rules())
+	return s.applyAll(ctx, s.tracker.Rules())
+}
+
+// applyAll programs every rule of the enabled families; until it succeeds, every sync applies everything.
+func (s *Syncer) applyAll(ctx context.Context, rules []forwarding.Rule) error {
+	applyCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ApplyTimeout)
+	defer cancel()
+	rules = s.enabledRules(rules)
 	err := s.cfg.Dataplane.Apply(applyCtx, rules)
 	s.needFull = err != nil
 	if err != nil {
