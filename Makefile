@@ -40,6 +40,14 @@ $(BIN)/etcd: hack/tools/etcd/go.mod hack/tools/etcd/go.sum
 	cd hack/tools/etcd && $(GO) build -ldflags '-s -w' -o $@ go.etcd.io/etcd/server/v3
 	touch $@
 
+# metrics-server scrapes edge nodes through the syncer in test/e2e/metrics. As its own Makefile does, the
+# ldflags stamp its version into client-go's version package.
+$(BIN)/metrics-server: hack/tools/metrics-server/go.mod hack/tools/metrics-server/go.sum
+	cd hack/tools/metrics-server && v=$$($(GO) list -m -f '{{.Version}}' sigs.k8s.io/metrics-server) && \
+		$(GO) build -ldflags "-s -w -X k8s.io/client-go/pkg/version.gitVersion=$$v" -o $@ \
+			sigs.k8s.io/metrics-server/cmd/metrics-server
+	touch $@
+
 # helm renders artifacts/charts/edgewatcher in the end-to-end tests. As helm's own Makefile does, the
 # ldflags stamp its version and make `helm template`'s default Kubernetes version that of its client-go.
 $(BIN)/helm: hack/tools/helm/go.mod hack/tools/helm/go.sum
@@ -55,7 +63,7 @@ $(BIN)/golangci-lint: hack/tools/lint/go.mod hack/tools/lint/go.sum
 	touch $@
 
 .PHONY: testbins
-testbins: $(BIN)/kube-apiserver $(BIN)/kubectl $(BIN)/etcd $(BIN)/helm ## Build pinned etcd, kube-apiserver, kubectl and helm.
+testbins: $(BIN)/kube-apiserver $(BIN)/kubectl $(BIN)/etcd $(BIN)/helm $(BIN)/metrics-server ## Build pinned etcd, kube-apiserver, kubectl, helm and metrics-server.
 
 IMAGE_REPO ?= ghcr.io/edgewatcher
 IMAGE_TAG  ?= v0.1.0

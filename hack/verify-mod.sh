@@ -4,7 +4,7 @@ set -o errexit -o nounset -o pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 status=0
-for dir in "${ROOT}" "${ROOT}/hack/tools/kube" "${ROOT}/hack/tools/etcd" "${ROOT}/hack/tools/lint" "${ROOT}/hack/tools/helm"; do
+for dir in "${ROOT}" "${ROOT}/hack/tools/kube" "${ROOT}/hack/tools/etcd" "${ROOT}/hack/tools/lint" "${ROOT}/hack/tools/helm" "${ROOT}/hack/tools/metrics-server"; do
 	(
 		cd "${dir}"
 		cp go.mod go.mod.orig; cp go.sum go.sum.orig

@@ -14,6 +14,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+
+	"github.com/edgewatcher/edgewatcher/test/netns"
 )
 
 // DefaultStartTimeout bounds how long each server may take to become ready.
@@ -29,11 +31,14 @@ type ControlPlaneOptions struct {
 	StartTimeout time.Duration
 	// ExtraAPIServerArgs are appended to kube-apiserver's command line.
 	ExtraAPIServerArgs []string
+	// Netns, when set, runs etcd, kube-apiserver and kubectl inside this network namespace, on its loopback, and
+	// makes the clients this package builds dial inside it. EdgeWatcher servers cannot be started then.
+	Netns *netns.Namespace
 	// Logf, if set, receives progress messages.
 	Logf func(format string, args ...any)
 }
 
-// ControlPlane is a running etcd plus kube-apiserver pair serving on 127.0.0.1.
+// ControlPlane is a running etcd plus kube-apiserver pair serving on 127.0.0.1 (of ControlPlaneOptions.Netns, if set).
 type ControlPlane struct {
 	// Dir holds certificates, kubeconfigs, logs and etcd data.
 	Dir string
@@ -93,11 +98,11 @@ func StartControlPlane(ctx context.Context, opts ControlPlaneOptions) (cp *Contr
 		return nil, err
 	}
 	opts.Logf("starting etcd (logs: %s)", filepath.Join(dir, "etcd.log"))
-	if cp.Etcd, cp.EtcdURL, err = startEtcd(ctx, dir, opts.StartTimeout); err != nil {
+	if cp.Etcd, cp.EtcdURL, err = startEtcd(ctx, dir, opts.Netns, opts.StartTimeout); err != nil {
 		return nil, err
 	}
 	opts.Logf("etcd is healthy at %s; starting kube-apiserver (logs: %s)", cp.EtcdURL, filepath.Join(dir, "kube-apiserver.log"))
-	if cp.KubeAPIServer, cp.URL, err = startKubeAPIServer(ctx, dir, cp.PKI, cp.EtcdURL, opts.ExtraAPIServerArgs, opts.StartTimeout); err != nil {
+	if cp.KubeAPIServer, cp.URL, err = startKubeAPIServer(ctx, dir, opts.Netns, cp.PKI, cp.EtcdURL, opts.ExtraAPIServerArgs, opts.StartTimeout); err != nil {
 		return nil, err
 	}
 	cp.AdminKubeconfig = filepath.Join(dir, "admin.kubeconfig")
@@ -132,7 +137,7 @@ func (cp *ControlPlane) waitForAuthenticationConfigMap(ctx context.Context) erro
 
 // RestConfig returns a new client config for the admin user.
 func (cp *ControlPlane) RestConfig() *rest.Config {
-	return restConfigFor(cp.URL, cp.PKI.ServerCA.CertPEM, cp.PKI.Admin)
+	return dialingIn(restConfigFor(cp.URL, cp.PKI.ServerCA.CertPEM, cp.PKI.Admin), cp.opts.Netns)
 }
 
 // Client returns a clientset authenticated as the admin user.

@@ -72,6 +72,9 @@ type EdgeWatcher struct {
 // StartEdgeWatcher builds (once) and starts edgewatcher-apiserver against this control plane, and waits until it is
 // ready itself, its APIService is Available and kube-apiserver serves its group through discovery.
 func (cp *ControlPlane) StartEdgeWatcher(ctx context.Context, opts EdgeWatcherOptions) (*EdgeWatcher, error) {
+	if cp.opts.Netns != nil {
+		return nil, errors.New("StartEdgeWatcher does not support a control plane inside a network namespace")
+	}
 	bin := opts.Binary
 	if bin == "" {
 		var err error

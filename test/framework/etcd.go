@@ -9,14 +9,16 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/edgewatcher/edgewatcher/test/netns"
 )
 
 // startAttempts is how often a server start is retried when a just-picked port turned out to be taken.
 const startAttempts = 3
 
-// startEtcd starts a single-member etcd on free loopback ports with its data under dir and waits until it is healthy.
-// It returns the process and the client URL.
-func startEtcd(ctx context.Context, dir string, timeout time.Duration) (*Process, string, error) {
+// startEtcd starts a single-member etcd on free loopback ports (of ns, if not nil) with its data under dir and waits
+// until it is healthy. It returns the process and the client URL.
+func startEtcd(ctx context.Context, dir string, ns *netns.Namespace, timeout time.Duration) (*Process, string, error) {
 	bin, err := BinPath("etcd")
 	if err != nil {
 		return nil, "", err
@@ -24,7 +26,7 @@ func startEtcd(ctx context.Context, dir string, timeout time.Duration) (*Process
 	logPath := filepath.Join(dir, "etcd.log")
 	var lastErr error
 	for range startAttempts {
-		proc, url, err := startEtcdOnce(ctx, bin, dir, logPath, timeout)
+		proc, url, err := startEtcdOnce(ctx, bin, dir, logPath, ns, timeout)
 		if err == nil {
 			return proc, url, nil
 		}
@@ -37,7 +39,7 @@ func startEtcd(ctx context.Context, dir string, timeout time.Duration) (*Process
 }
 
 // startEtcdOnce makes one attempt at starting etcd; on failure the returned process (if any) has been stopped.
-func startEtcdOnce(ctx context.Context, bin, dir, logPath string, timeout time.Duration) (*Process, string, error) {
+func startEtcdOnce(ctx context.Context, bin, dir, logPath string, ns *netns.Namespace, timeout time.Duration) (*Process, string, error) {
 	clientPort, err := FreePort()
 	if err != nil {
 		return nil, "", err
@@ -52,23 +54,24 @@ func startEtcdOnce(ctx context.Context, bin, dir, logPath string, timeout time.D
 	}
 	clientURL := fmt.Sprintf("http://127.0.0.1:%d", clientPort)
 	peerURL := fmt.Sprintf("http://127.0.0.1:%d", peerPort)
-	proc, err := StartProcess("etcd", logPath, bin,
+	bin, args := commandIn(ns, bin, []string{
 		"--name=edgewatcher-test",
-		"--data-dir="+dataDir,
-		"--listen-client-urls="+clientURL,
-		"--advertise-client-urls="+clientURL,
-		"--listen-peer-urls="+peerURL,
-		"--initial-advertise-peer-urls="+peerURL,
-		"--initial-cluster=edgewatcher-test="+peerURL,
+		"--data-dir=" + dataDir,
+		"--listen-client-urls=" + clientURL,
+		"--advertise-client-urls=" + clientURL,
+		"--listen-peer-urls=" + peerURL,
+		"--initial-advertise-peer-urls=" + peerURL,
+		"--initial-cluster=edgewatcher-test=" + peerURL,
 		"--initial-cluster-state=new",
 		"--unsafe-no-fsync=true",
 		"--log-level=warn",
-	)
+	})
+	proc, err := StartProcess("etcd", logPath, bin, args...)
 	if err != nil {
 		return nil, "", err
 	}
 	healthy := func(ctx context.Context) (bool, error) {
-		return etcdHealthy(ctx, clientURL)
+		return etcdHealthy(ctx, HTTPClientIn(ns), clientURL)
 	}
 	if err := waitUntil(ctx, timeout, "etcd /health", healthy, proc); err != nil {
 		_ = proc.Stop(time.Second)
@@ -77,13 +80,13 @@ func startEtcdOnce(ctx context.Context, bin, dir, logPath string, timeout time.D
 	return proc, clientURL, nil
 }
 
-// etcdHealthy reports whether etcd's /health endpoint says the member is healthy.
-func etcdHealthy(ctx context.Context, clientURL string) (bool, error) {
+// etcdHealthy reports whether etcd's /health endpoint, asked through client, says the member is healthy.
+func etcdHealthy(ctx context.Context, client *http.Client, clientURL string) (bool, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, clientURL+"/health", nil)
 	if err != nil {
 		return false, fmt.Errorf("build etcd health request: %w", err)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return false, fmt.Errorf("etcd health: %w", err)
 	}

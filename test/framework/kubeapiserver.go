@@ -8,11 +8,13 @@ import (
 	"time"
 
 	"k8s.io/client-go/kubernetes"
+
+	"github.com/edgewatcher/edgewatcher/test/netns"
 )
 
-// startKubeAPIServer starts kube-apiserver on a free 127.0.0.1 port against etcdURL and waits until /readyz is OK.
-// It returns the process and the server URL.
-func startKubeAPIServer(ctx context.Context, dir string, pki *PKI, etcdURL string, extraArgs []string, timeout time.Duration) (*Process, string, error) {
+// startKubeAPIServer starts kube-apiserver on a free 127.0.0.1 port (of ns, if not nil) against etcdURL and waits
+// until /readyz is OK. It returns the process and the server URL.
+func startKubeAPIServer(ctx context.Context, dir string, ns *netns.Namespace, pki *PKI, etcdURL string, extraArgs []string, timeout time.Duration) (*Process, string, error) {
 	bin, err := BinPath("kube-apiserver")
 	if err != nil {
 		return nil, "", err
@@ -20,7 +22,7 @@ func startKubeAPIServer(ctx context.Context, dir string, pki *PKI, etcdURL strin
 	logPath := filepath.Join(dir, "kube-apiserver.log")
 	var lastErr error
 	for range startAttempts {
-		proc, url, err := startKubeAPIServerOnce(ctx, bin, dir, logPath, pki, etcdURL, extraArgs, timeout)
+		proc, url, err := startKubeAPIServerOnce(ctx, bin, dir, logPath, ns, pki, etcdURL, extraArgs, timeout)
 		if err == nil {
 			return proc, url, nil
 		}
@@ -61,18 +63,18 @@ func kubeAPIServerArgs(dir string, pki *PKI, etcdURL string, port int) []string 
 }
 
 // startKubeAPIServerOnce makes one attempt at starting kube-apiserver; on failure the returned process (if any) has been stopped.
-func startKubeAPIServerOnce(ctx context.Context, bin, dir, logPath string, pki *PKI, etcdURL string, extraArgs []string, timeout time.Duration) (*Process, string, error) {
+func startKubeAPIServerOnce(ctx context.Context, bin, dir, logPath string, ns *netns.Namespace, pki *PKI, etcdURL string, extraArgs []string, timeout time.Duration) (*Process, string, error) {
 	port, err := FreePort()
 	if err != nil {
 		return nil, "", err
 	}
 	url := fmt.Sprintf("https://127.0.0.1:%d", port)
-	args := append(kubeAPIServerArgs(dir, pki, etcdURL, port), extraArgs...)
+	bin, args := commandIn(ns, bin, append(kubeAPIServerArgs(dir, pki, etcdURL, port), extraArgs...))
 	proc, err := StartProcess("kube-apiserver", logPath, bin, args...)
 	if err != nil {
 		return nil, "", err
 	}
-	client, err := kubernetes.NewForConfig(restConfigFor(url, pki.ServerCA.CertPEM, pki.Admin))
+	client, err := kubernetes.NewForConfig(dialingIn(restConfigFor(url, pki.ServerCA.CertPEM, pki.Admin), ns))
 	if err != nil {
 		_ = proc.Stop(time.Second)
 		return proc, "", fmt.Errorf("build admin client: %w", err)

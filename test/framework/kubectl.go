@@ -43,13 +43,15 @@ func (cp *ControlPlane) KubectlAsWithStdin(ctx context.Context, user string, gro
 	return cp.runKubectl(ctx, kubeconfig, strings.NewReader(stdin), args)
 }
 
-// runKubectl executes kubectl with --kubeconfig and a private cache dir in front of args.
+// runKubectl executes kubectl with --kubeconfig and a private cache dir in front of args, inside the control
+// plane's network namespace if it has one.
 func (cp *ControlPlane) runKubectl(ctx context.Context, kubeconfig string, stdin io.Reader, args []string) (string, string, error) {
 	bin, err := BinPath("kubectl")
 	if err != nil {
 		return "", "", err
 	}
 	full := append([]string{"--kubeconfig=" + kubeconfig, "--cache-dir=" + filepath.Join(cp.Dir, "kubectl-cache")}, args...)
+	bin, full = commandIn(cp.opts.Netns, bin, full)
 	cmd := exec.CommandContext(ctx, bin, full...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout = &out
