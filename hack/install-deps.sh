@@ -3,7 +3,7 @@
 set -o errexit -o nounset -o pipefail
 
 # iptables (with iptables-legacy), ipset and iproute2: the dataplane tests program netfilter in network namespaces.
-PACKAGES=(git make iptables ipset iproute2)
+PACKAGES=(git make iptables ipset iproute2 curl)
 missing=()
 for p in "${PACKAGES[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
