@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"k8s.io/component-base/cli"
@@ -12,7 +13,15 @@ import (
 	"github.com/edgewatcher/edgewatcher/pkg/cmd/syncer"
 )
 
+// defaultGCPercent is the syncer's GC target unless GOGC is set. Its heap is almost all long-lived cache and it
+// allocates little once synced, so a tighter target costs little CPU and keeps RSS near the live heap: at 100k
+// edge Nodes the default of 100 would hold about twice the 100 MB it needs.
+const defaultGCPercent = 50
+
 func main() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(defaultGCPercent)
+	}
 	os.Exit(cli.Run(syncer.NewCommand(signalContext())))
 }
 

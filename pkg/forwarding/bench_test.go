@@ -3,6 +3,7 @@ package forwarding
 import (
 	"fmt"
 	"net/netip"
+	"runtime"
 	"testing"
 	"time"
 
@@ -101,5 +102,36 @@ func BenchmarkTrackerUpdate(b *testing.B) {
 			b.ReportMetric(float64(per.Nanoseconds())/1000, "µs/update")
 			b.ReportMetric(float64(compute)/float64(per), "x-faster-than-compute")
 		})
+	}
+}
+
+// BenchmarkTrackerHeap reports the live heap a Tracker holds for 100k edge nodes beyond their input, against
+// the input itself in the same run (x-input).
+func BenchmarkTrackerHeap(b *testing.B) {
+	const n = 100_000
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	for b.Loop() {
+		before := heap()
+		in := benchInput(b, n)
+		withInput := heap()
+		tr := NewTracker()
+		tr.SetGlobals(in.Globals())
+		tr.Reserve(n)
+		for _, e := range in.EdgeNodes {
+			tr.SetEdgeNode(e)
+		}
+		tr.Settle()
+		after := heap()
+		runtime.KeepAlive(in)
+		if len(tr.Rules()) == 0 {
+			b.Fatal("no rules")
+		}
+		b.ReportMetric(float64(after-withInput)/n, "B/node")
+		b.ReportMetric(float64(after-withInput)/float64(withInput-before), "x-input")
 	}
 }

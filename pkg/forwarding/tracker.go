@@ -100,7 +100,7 @@ func (t *Tracker) Reserve(n int) {
 	}
 	t.nodes = make(map[string]*trackedNode, n)
 	t.dirty = make([]*trackedNode, 0, n)
-	claims := make(claimIndex, 2*n)
+	claims := make(claimIndex, n)
 	for k, v := range t.claims {
 		claims[k] = v
 	}

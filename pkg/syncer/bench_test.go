@@ -35,7 +35,7 @@ func BenchmarkSync(b *testing.B) {
 				switch o := obj.(type) {
 				case *corev1.Node:
 					var trimmed any
-					trimmed, _ = trimNode(o)
+					trimmed, _ = slimNodeOf(o)
 					err = s.watched.nodeInformer.GetIndexer().Update(trimmed)
 					s.changed.add(trimmed)
 				case *corev1.ConfigMap:

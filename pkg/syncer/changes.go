@@ -4,7 +4,6 @@ import (
 	"slices"
 	"sync"
 
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
 )
@@ -53,17 +52,13 @@ func (c *changedNodes) take() map[string]struct{} {
 	return names
 }
 
-// forwardingChanged reports whether a Node update changes anything the syncer reads (see trimNode); updates
+// forwardingChanged reports whether a Node update changes anything the syncer keeps (see slimNode); updates
 // that change only the resource version are dropped before they reach the queue.
 func forwardingChanged(oldObj, newObj any) bool {
-	o, ok1 := oldObj.(*corev1.Node)
-	n, ok2 := newObj.(*corev1.Node)
+	o, ok1 := oldObj.(*slimNode)
+	n, ok2 := newObj.(*slimNode)
 	if !ok1 || !ok2 {
 		return true
 	}
-	ov, oEdge := o.Labels[EdgeRoleLabel]
-	nv, nEdge := n.Labels[EdgeRoleLabel]
-	return oEdge != nEdge || ov != nv || o.UID != n.UID ||
-		o.Status.DaemonEndpoints.KubeletEndpoint.Port != n.Status.DaemonEndpoints.KubeletEndpoint.Port ||
-		!slices.Equal(o.Status.Addresses, n.Status.Addresses)
+	return o.edge != n.edge || o.uid != n.uid || o.kubeletPort != n.kubeletPort || !slices.Equal(o.addresses, n.addresses)
 }

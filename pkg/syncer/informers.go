@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
@@ -24,7 +23,6 @@ type watched struct {
 	nodeInformer       cache.SharedIndexInformer
 	tunnelPortInformer cache.SharedIndexInformer
 
-	nodes      corelisters.NodeLister
 	tunnelPort corelisters.ConfigMapLister
 	cloudCore  corelisters.ConfigMapLister
 	services   corelisters.ServiceLister
@@ -51,10 +49,9 @@ func newWatched(c Config, podSelector labels.Selector, onChange func(), onNode f
 	}
 	nodeFactory := w.factory(c, metav1.NamespaceAll, func(*metav1.ListOptions) {})
 	nodeInformer := nodeFactory.Core().V1().Nodes()
-	if err := nodeInformer.Informer().SetTransform(trimNode); err != nil {
+	if err := nodeInformer.Informer().SetTransform(slimNodeOf); err != nil {
 		return nil, fmt.Errorf("node informer transform: %w", err)
 	}
-	w.nodes = nodeInformer.Lister()
 	w.nodeInformer = nodeInformer.Informer()
 
 	byName := func(name string) func(*metav1.ListOptions) {
@@ -116,33 +113,24 @@ func (w *watched) shutdown() {
 	}
 }
 
-// trimNode keeps only what the loop reads of a Node (name, UID for Events, the edge role label, addresses and
-// the kubelet endpoint port), so 100k Nodes with their images and conditions do not sit in memory. It is
-// idempotent, as informer transforms must be.
-func trimNode(obj any) (any, error) {
-	n, ok := obj.(*corev1.Node)
-	if !ok {
-		return obj, nil
+// node returns the cached slimNode of that name, or nil.
+func (w *watched) node(name string) *slimNode {
+	obj, ok, err := w.nodeInformer.GetIndexer().GetByKey(name)
+	if err != nil || !ok {
+		return nil
 	}
-	out := &corev1.Node{
-		ObjectMeta: metav1.ObjectMeta{
-			Name:            n.Name,
-			UID:             n.UID,
-			ResourceVersion: n.ResourceVersion,
-		},
-		Status: corev1.NodeStatus{
-			Addresses:       n.Status.Addresses,
-			DaemonEndpoints: n.Status.DaemonEndpoints,
-		},
-	}
-	if v, ok := n.Labels[EdgeRoleLabel]; ok {
-		out.Labels = map[string]string{EdgeRoleLabel: v}
-	}
-	return out, nil
+	n, _ := obj.(*slimNode)
+	return n
 }
 
-// isEdge reports whether a Node carries the edge role label, which is how KubeEdge identifies edge nodes.
-func isEdge(n *corev1.Node) bool {
-	_, ok := n.Labels[EdgeRoleLabel]
-	return ok
+// listNodes returns every cached slimNode.
+func (w *watched) listNodes() []*slimNode {
+	objs := w.nodeInformer.GetIndexer().List()
+	out := make([]*slimNode, 0, len(objs))
+	for _, obj := range objs {
+		if n, ok := obj.(*slimNode); ok {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -72,25 +72,21 @@ func (s *Syncer) input() (*inputs, error) {
 // updateNodes passes the Nodes changed since the last sync to the tracker.
 func (s *Syncer) updateNodes() error {
 	for name := range s.changed.take() {
-		n, err := s.watched.nodes.Get(name)
-		switch {
-		case apierrors.IsNotFound(err):
-			s.tracker.Delete(name)
-		case err != nil:
-			return fmt.Errorf("reading node %s from the cache: %w", name, err)
-		default:
+		if n := s.watched.node(name); n != nil {
 			s.setNode(n)
+		} else {
+			s.tracker.Delete(name)
 		}
 	}
 	return nil
 }
 
 // setNode passes a cached Node to the tracker as an edge node or another node.
-func (s *Syncer) setNode(n *corev1.Node) {
-	if isEdge(n) {
-		s.tracker.SetEdgeNode(forwarding.FromNode(n))
+func (s *Syncer) setNode(n *slimNode) {
+	if n.edge {
+		s.tracker.SetEdgeNode(n.edgeNode())
 	} else {
-		s.tracker.SetOtherNode(forwarding.Node{Name: n.Name, Addresses: n.Status.Addresses})
+		s.tracker.SetOtherNode(forwarding.Node{Name: n.name, Addresses: n.addresses})
 	}
 }
 

@@ -99,7 +99,7 @@ func (k *kernelBench) cache(obj any) {
 	var err error
 	switch o := obj.(type) {
 	case *corev1.Node:
-		trimmed, _ := trimNode(o)
+		trimmed, _ := slimNodeOf(o)
 		err = k.s.watched.nodeInformer.GetIndexer().Update(trimmed)
 		k.s.changed.add(trimmed)
 	case *corev1.ConfigMap:

@@ -228,20 +228,17 @@ func (s *Syncer) sync(ctx context.Context) error {
 // moment of the listing on are recorded for the next sync.
 func (s *Syncer) firstSync(ctx context.Context, in *inputs) error {
 	s.changed.startRecording()
-	nodes, err := s.watched.nodes.List(labels.Everything())
-	if err != nil {
-		return fmt.Errorf("listing nodes: %w", err)
-	}
+	nodes := s.watched.listNodes()
 	snapshot := forwarding.Input{
 		CloudCoreAddresses: in.CloudCoreAddresses, HostName: in.HostName, HostAddresses: in.HostAddresses,
 		TunnelPorts: in.TunnelPorts, DefaultTarget: in.DefaultTarget, StreamPort: in.StreamPort, ExtraPorts: in.ExtraPorts,
 		EdgeNodes: make([]forwarding.EdgeNode, 0, len(nodes)),
 	}
 	for _, n := range nodes {
-		if isEdge(n) {
-			snapshot.EdgeNodes = append(snapshot.EdgeNodes, forwarding.FromNode(n))
+		if n.edge {
+			snapshot.EdgeNodes = append(snapshot.EdgeNodes, n.edgeNode())
 		} else {
-			snapshot.OtherNodes = append(snapshot.OtherNodes, forwarding.Node{Name: n.Name, Addresses: n.Status.Addresses})
+			snapshot.OtherNodes = append(snapshot.OtherNodes, forwarding.Node{Name: n.name, Addresses: n.addresses})
 		}
 	}
 	applyErr := s.applyAll(ctx, forwarding.Compute(snapshot).Rules)
@@ -394,13 +391,12 @@ func (s *Syncer) finish(start time.Time, in *inputs, err error) {
 	}
 }
 
-// cachedNode returns the cached Node of that name, or nil.
+// cachedNode returns a core Node with what the cache keeps of the Node of that name, or nil.
 func (s *Syncer) cachedNode(name string) *corev1.Node {
-	n, err := s.watched.nodes.Get(name)
-	if err != nil {
-		return nil
+	if n := s.watched.node(name); n != nil {
+		return n.node()
 	}
-	return n
+	return nil
 }
 
 // enabledRules returns the rules of the enabled families.

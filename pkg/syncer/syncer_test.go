@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	k8stesting "k8s.io/client-go/testing"
+	"k8s.io/client-go/tools/cache"
 	"k8s.io/component-base/metrics/testutil"
 	testingclock "k8s.io/utils/clock/testing"
 
@@ -448,23 +449,38 @@ func TestResyncTimer(t *testing.T) {
 	}
 }
 
-// TestTrimNode checks that the informer keeps only what the loop reads.
-func TestTrimNode(t *testing.T) {
+// TestSlimNode checks that the informer keeps only what the loop reads, and that the slim form round-trips
+// into what Events and forwarding need.
+func TestSlimNode(t *testing.T) {
 	n := edgeNode("edge-a", "10.1.0.1", 10351)
+	n.UID = "uid-a"
+	n.ResourceVersion = "7"
 	n.Status.Images = []corev1.ContainerImage{{Names: []string{"big"}}}
 	n.Annotations = map[string]string{"a": "b"}
-	got, err := trimNode(n)
+	got, err := slimNodeOf(n)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tn := got.(*corev1.Node)
-	if tn.Status.Images != nil || tn.Annotations != nil || len(tn.Labels) != 1 || !isEdge(tn) ||
-		tn.Status.DaemonEndpoints.KubeletEndpoint.Port != 10351 || len(tn.Status.Addresses) != 2 || tn.UID != n.UID {
-		t.Errorf("trimmed node = %+v", tn)
+	sn := got.(*slimNode)
+	if !sn.edge || sn.kubeletPort != 10351 || len(sn.addresses) != 2 || sn.uid != "uid-a" || sn.name != "edge-a" {
+		t.Errorf("slim node = %+v", sn)
 	}
-	again, _ := trimNode(tn)
-	if again.(*corev1.Node).Name != "edge-a" || !isEdge(again.(*corev1.Node)) {
-		t.Errorf("trimNode is not idempotent")
+	if again, _ := slimNodeOf(sn); again != sn {
+		t.Errorf("the transform is not idempotent")
+	}
+	key, err := cache.MetaNamespaceKeyFunc(sn)
+	if err != nil || key != "edge-a" {
+		t.Errorf("key %q, %v", key, err)
+	}
+	if e := sn.edgeNode(); e.InternalIP != "10.1.0.1" || e.KubeletPort != 10351 || e.Name != "edge-a" {
+		t.Errorf("edge view %+v", e)
+	}
+	if cn := sn.node(); cn.UID != "uid-a" || cn.Name != "edge-a" || len(cn.Status.Addresses) != 2 {
+		t.Errorf("core node %+v", cn)
+	}
+	cloud, _ := slimNodeOf(cloudNode("cloud-1", hostIP))
+	if cloud.(*slimNode).edge {
+		t.Errorf("a cloud node is edge")
 	}
 }
 
