@@ -12,14 +12,18 @@ import (
 )
 
 // Apply implements Dataplane. It works in four steps, each leaving the forwarding in force:
-//  1. one `ipset -exist restore` creates sets and adds entries; a set whose content is not known for certain
-//     (first Apply, restart, drift) is rebuilt in a temporary set and swapped in atomically;
+//  1. one `ipset -exist restore` creates sets and adds entries; a new set is filled as a temporary set and swapped
+//     in atomically, and an existing set whose content is not known for certain (restart, failure, drift) gets
+//     every wanted entry added;
 //  2. per family, when ChainName differs from the wanted rules, one `iptables-restore --noflush` replaces its
 //     content in a single transaction;
 //  3. per family, go-iptables ensures exactly one jump into ChainName from OUTPUT and from PREROUTING;
-//  4. one more restore deletes the entries that went away, then unused sets are destroyed.
+//  4. one more restore deletes the entries that went away and swaps the exact content into the sets of unknown
+//     content from temporary sets, then unused sets are destroyed.
 //
-// Entries are added before the old ones are deleted, so a destination moving between targets is never unmatched.
+// Entries are added before the old ones are deleted, so a destination moving between targets is never unmatched;
+// when a chain or jump cannot be written (the xtables lock held past the wait, say), step 4 is left to an Apply
+// that writes them.
 // Within Config.VerifyInterval of a full Apply, and with the same targets, only step 1 and the deletions of step 4
 // run, in one restore.
 func (n *Netfilter) Apply(ctx context.Context, rules []forwarding.Rule) error {
@@ -87,6 +91,13 @@ func (n *Netfilter) reconcile(ctx context.Context, want map[forwarding.Family][]
 			errs = append(errs, err)
 		}
 	}
+	if len(errs) > 0 {
+		// A chain or jump is not what want needs, so a destination moving to another target may be matched only
+		// by its old set: deleting entries now would unforward it. Keep them for an Apply that writes the chain;
+		// what the sets hold is then not known exactly, which makes that Apply add before it rebuilds.
+		n.applied, n.verified = nil, time.Time{}
+		return errors.Join(errs...)
+	}
 	n.applied, n.targets = next, targets
 	if dels.Len() > 0 {
 		if err := restoreSets(ctx, n.runner, dels.Bytes()); err != nil {
@@ -105,11 +116,21 @@ func (n *Netfilter) reconcile(ctx context.Context, want map[forwarding.Family][]
 }
 
 // planSet adds the commands that bring one set to ts: increments when its live content is known, else a rebuild.
+// A set that exists with unknown content (restart, failure, drift) may hold destinations whose new set is still
+// being filled, so its rebuild waits for the deletions, after the chain: first every wanted entry is added.
 func (n *Netfilter) planSet(ts targetSet, live map[string]setInfo, adds, dels *ipsetScript, st *Stats) {
 	info, exists := live[ts.name]
 	prev, known := n.applied[ts.name]
-	if !exists || !known || !info.matches(ts) || info.entries != len(prev) {
+	if !exists || !info.matches(ts) {
 		adds.rebuild(ts)
+		st.SetsRebuilt++
+		return
+	}
+	if !known || info.entries != len(prev) {
+		for _, e := range ts.entries {
+			adds.add(ts.name, e)
+		}
+		dels.rebuild(ts)
 		st.SetsRebuilt++
 		return
 	}

@@ -32,10 +32,13 @@
 //
 // # Atomicity, drift and restarts
 //
-// Apply never flushes then rebuilds. A set whose content is not known for certain (first Apply, restart, drift)
-// is filled as a temporary set and swapped in with `ipset swap`, atomically. The chain is replaced inside one
-// `iptables-restore --noflush` transaction, which touches only EDGEWATCHER-FWD. Incremental set changes add
-// entries before deleting old ones. Each Apply re-reads the cheap parts of the kernel state (set headers with
+// Apply never flushes then rebuilds. A new set is filled as a temporary set and swapped in with `ipset swap`,
+// atomically. An existing set whose content is not known for certain (restart, failure, drift) first gets every
+// wanted entry added, and its exact content is swapped in from a temporary set only once the chain is in place,
+// so a destination that a killed syncer left in its old set stays matched until its new set holds it. The chain
+// is replaced inside one `iptables-restore --noflush` transaction, which touches only EDGEWATCHER-FWD.
+// Incremental set changes add entries before deleting old ones, and no entry is deleted while a chain or jump
+// could not be written. Each Apply re-reads the cheap parts of the kernel state (set headers with
 // their entry counts, our chain, the built-in chains' jumps) and repairs what differs: a flushed chain, a
 // deleted or duplicated jump, a flushed or replaced set. Applying the same rules twice changes nothing.
 //

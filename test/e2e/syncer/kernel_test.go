@@ -35,12 +35,18 @@ type kernelState struct {
 
 // readKernel reads the namespace's nat tables (nf_tables variant) and ipsets.
 func readKernel(ns *netns.Namespace) (*kernelState, error) {
+	return readKernelWith(ns, saveCommands)
+}
+
+// readKernelWith reads the namespace's nat tables with the save command of each family ("ipv4", "ipv6"), such
+// as iptables-legacy-save, and its ipsets.
+func readKernelWith(ns *netns.Namespace, saves map[string]string) (*kernelState, error) {
 	st := &kernelState{forwarded: map[string]string{}, jumps: map[string]int{}, chainRules: map[string]int{}}
 	var raw strings.Builder
 	setTarget := map[string]string{}
 	effective := map[string]bool{}
 	for _, fam := range []string{"ipv4", "ipv6"} {
-		out, err := ns.Run(saveCommands[fam], "-t", "nat")
+		out, err := ns.Run(saves[fam], "-t", "nat")
 		if err != nil {
 			return nil, err
 		}
