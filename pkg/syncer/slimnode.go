@@ -16,12 +16,11 @@ import (
 // forwarding reads. A *corev1.Node, even trimmed, costs over 1 KB; at 100k Nodes the difference is the
 // syncer's memory budget.
 type slimNode struct {
-	name            string
-	uid             types.UID
-	resourceVersion string
-	edge            bool
-	kubeletPort     int32
-	addresses       []corev1.NodeAddress
+	name        string
+	uid         types.UID
+	edge        bool
+	kubeletPort int32
+	addresses   []corev1.NodeAddress
 }
 
 var (
@@ -29,9 +28,10 @@ var (
 	_ metav1.ObjectMetaAccessor = &slimNode{}
 )
 
-// GetObjectMeta lets informers key and version a slimNode.
+// GetObjectMeta lets informers key a slimNode. The resource version is not kept: the reflector reads it from
+// the objects it receives, before the transform.
 func (n *slimNode) GetObjectMeta() metav1.Object {
-	return &metav1.ObjectMeta{Name: n.name, UID: n.uid, ResourceVersion: n.resourceVersion}
+	return &metav1.ObjectMeta{Name: n.name, UID: n.uid}
 }
 
 // GetObjectKind implements runtime.Object.
@@ -48,7 +48,7 @@ func (n *slimNode) DeepCopyObject() runtime.Object {
 func (n *slimNode) node() *corev1.Node {
 	return &corev1.Node{
 		TypeMeta:   metav1.TypeMeta{Kind: "Node", APIVersion: "v1"},
-		ObjectMeta: metav1.ObjectMeta{Name: n.name, UID: n.uid, ResourceVersion: n.resourceVersion},
+		ObjectMeta: metav1.ObjectMeta{Name: n.name, UID: n.uid},
 		Status:     corev1.NodeStatus{Addresses: n.addresses},
 	}
 }
@@ -74,7 +74,7 @@ func slimNodeOf(obj any) (any, error) {
 	}
 	_, edge := n.Labels[EdgeRoleLabel]
 	return &slimNode{
-		name: n.Name, uid: n.UID, resourceVersion: n.ResourceVersion, edge: edge,
+		name: n.Name, uid: n.UID, edge: edge,
 		kubeletPort: n.Status.DaemonEndpoints.KubeletEndpoint.Port, addresses: n.Status.Addresses,
 	}, nil
 }

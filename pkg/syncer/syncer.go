@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -251,6 +252,9 @@ func (s *Syncer) firstSync(ctx context.Context, in *inputs) error {
 	s.tracker.Settle()
 	s.nodesLoaded = true
 	s.reportConflicts()
+	// The initial list and the snapshot were the largest allocations the syncer makes; return their pages
+	// now rather than over minutes, so RSS settles at the steady state.
+	debug.FreeOSMemory()
 	return applyErr
 }
 

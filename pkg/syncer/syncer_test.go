@@ -370,6 +370,7 @@ func TestHealth(t *testing.T) {
 	}
 	h.start()
 	h.waitRules("initial", rule("edge-a", "10.1.0.1:10351", cloudcoreA))
+	h.eventually("ready and timers started", func() (bool, string) { return h.s.Ready() == nil && clk.Waiters() >= 2, "" })
 	for path, want := range map[string]int{"/healthz": 200, "/livez": 200, "/readyz": 200} {
 		if code := get(path); code != want {
 			t.Errorf("%s after a sync = %d, want %d", path, code, want)
@@ -454,7 +455,6 @@ func TestResyncTimer(t *testing.T) {
 func TestSlimNode(t *testing.T) {
 	n := edgeNode("edge-a", "10.1.0.1", 10351)
 	n.UID = "uid-a"
-	n.ResourceVersion = "7"
 	n.Status.Images = []corev1.ContainerImage{{Names: []string{"big"}}}
 	n.Annotations = map[string]string{"a": "b"}
 	got, err := slimNodeOf(n)
