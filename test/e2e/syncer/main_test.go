@@ -53,6 +53,14 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer func() { _ = os.RemoveAll(dir) }()
+	// iptables-legacy, which cleanup with the auto backend also runs, would take the host's /run/xtables.lock;
+	// every child gets a private lock file instead, so no test ever delays the host's own iptables users.
+	if _, set := os.LookupEnv(xtablesLockEnv); !set {
+		if err := os.Setenv(xtablesLockEnv, filepath.Join(dir, "xtables.lock")); err != nil {
+			fmt.Fprintf(os.Stderr, "e2e/syncer: %v\n", err)
+			return 1
+		}
+	}
 	if syncerBin, err = buildSyncer(dir); err != nil {
 		fmt.Fprintf(os.Stderr, "e2e/syncer: %v\n", err)
 		return 1
