@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -39,10 +38,6 @@ const enforceRSSTarget = true
 
 // bytesPerMB converts bytes to the MB (10^6 bytes) the benchmarks report.
 const bytesPerMB = 1e6
-
-// syncerBinEnv names the environment variable that points at a prebuilt edgewatcher-syncer to use instead of
-// building one.
-const syncerBinEnv = "EDGEWATCHER_SYNCER_BIN"
 
 // Addresses of the syncer's network namespace and of the two cloudcores the tunnelport record names. They are
 // outside 10.64.0.0/10, where the generated edge nodes' InternalIPs are.
@@ -152,28 +147,12 @@ func sizeName(n int) string {
 // syncerBinary returns $EDGEWATCHER_SYNCER_BIN, or builds ./cmd/edgewatcher-syncer so it is never stale.
 func syncerBinary(b *testing.B) string {
 	b.Helper()
-	if p := os.Getenv(syncerBinEnv); p != "" {
-		abs, err := filepath.Abs(p)
-		if err == nil {
-			_, err = os.Stat(abs)
-		}
-		if err != nil {
-			b.Fatalf("%s=%s: %v", syncerBinEnv, p, err)
-		}
-		return abs
-	}
 	netns.RequireCommands(b, "go")
-	root, err := framework.RepoRoot()
+	bin, err := framework.SyncerBinary(b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
-	out := filepath.Join(b.TempDir(), "edgewatcher-syncer")
-	cmd := exec.Command("go", "build", "-o", out, "./cmd/edgewatcher-syncer")
-	cmd.Dir = root
-	if output, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("go build ./cmd/edgewatcher-syncer: %v\n%s", err, strings.TrimSpace(string(output)))
-	}
-	return out
+	return bin
 }
 
 // bulkClient returns an admin clientset for creating many Nodes: protobuf, and no client-side rate limit.

@@ -84,20 +84,11 @@ func logLegacyRemoved(removed []dataplane.LegacyRule, rules []forwarding.Rule) {
 // CleanupLegacyRules removes only the old EdgeWatcher agent's rules from nat OUTPUT, with the backends d selects
 // (every installed variant for auto), and leaves EdgeWatcher's own chains, jumps and sets in place.
 func CleanupLegacyRules(ctx context.Context, d *DataplaneOptions) error {
-	if err := errors.Join(d.Validate()...); err != nil {
-		return err
-	}
-	ex, err := d.newExecutor()
+	ex, backends, err := d.cleanupBackends()
 	if err != nil {
 		return err
 	}
 	defer ex.close()
-	backends := []string{d.Backend}
-	if d.Backend == BackendAuto {
-		if backends = installedBackends(ex); len(backends) == 0 {
-			return errors.New("neither iptables-nft nor iptables-legacy is installed")
-		}
-	}
 	var errs []error
 	total := 0
 	for _, b := range backends {

@@ -205,23 +205,34 @@ syncer forwards, or the old rules' destinations are not forwarded until it does.
 	return cmd
 }
 
+// cleanupBackends validates d and returns an executor and the backends a cleanup covers: the configured one, or
+// every installed variant for auto. The caller closes the executor.
+func (d *DataplaneOptions) cleanupBackends() (executor, []string, error) {
+	if err := errors.Join(d.Validate()...); err != nil {
+		return nil, nil, err
+	}
+	ex, err := d.newExecutor()
+	if err != nil {
+		return nil, nil, err
+	}
+	backends := []string{d.Backend}
+	if d.Backend == BackendAuto {
+		if backends = installedBackends(ex); len(backends) == 0 {
+			ex.close()
+			return nil, nil, errors.New("neither iptables-nft nor iptables-legacy is installed")
+		}
+	}
+	return ex, backends, nil
+}
+
 // Cleanup removes everything the syncer owns with the backends d selects. A second pass catches sets that one
 // variant's rules still referenced while another variant was cleaned.
 func Cleanup(ctx context.Context, d *DataplaneOptions) error {
-	if err := errors.Join(d.Validate()...); err != nil {
-		return err
-	}
-	ex, err := d.newExecutor()
+	ex, backends, err := d.cleanupBackends()
 	if err != nil {
 		return err
 	}
 	defer ex.close()
-	backends := []string{d.Backend}
-	if d.Backend == BackendAuto {
-		if backends = installedBackends(ex); len(backends) == 0 {
-			return errors.New("neither iptables-nft nor iptables-legacy is installed")
-		}
-	}
 	var planes []executorDataplane
 	for _, b := range backends {
 		nf, desc, err := d.newNetfilter(ctx, ex, b, 0)

@@ -7,22 +7,15 @@ package syncer
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
 	"github.com/edgewatcher/edgewatcher/test/framework"
 )
-
-// syncerBinEnv names the environment variable that points at a prebuilt edgewatcher-syncer.
-const syncerBinEnv = "EDGEWATCHER_SYNCER_BIN"
 
 var (
 	cp        *framework.ControlPlane
@@ -42,7 +35,7 @@ func run(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "e2e/syncer: SKIPPING every syncer end-to-end test: %v (set CI=1 to make this a failure)\n", err)
 		return 0
 	}
-	before, err := hostTrace()
+	before, err := framework.HostForwardingTrace()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "e2e/syncer: reading the host's nat table and ipsets: %v\n", err)
 		return 1
@@ -61,7 +54,7 @@ func run(m *testing.M) int {
 			return 1
 		}
 	}
-	if syncerBin, err = buildSyncer(dir); err != nil {
+	if syncerBin, err = framework.SyncerBinary(dir); err != nil {
 		fmt.Fprintf(os.Stderr, "e2e/syncer: %v\n", err)
 		return 1
 	}
@@ -74,7 +67,7 @@ func run(m *testing.M) int {
 	}
 	code := m.Run()
 	_ = cp.Stop()
-	after, err := hostTrace()
+	after, err := framework.HostForwardingTrace()
 	switch {
 	case err != nil:
 		fmt.Fprintf(os.Stderr, "e2e/syncer: reading the host's nat table and ipsets: %v\n", err)
@@ -118,69 +111,5 @@ func prerequisites() error {
 	if err := framework.CheckBinaries(); err != nil {
 		return err
 	}
-	if os.Geteuid() != 0 {
-		return fmt.Errorf("network-namespace tests need root (euid %d)", os.Geteuid())
-	}
-	var missing []string
-	for _, c := range []string{"ip", "ipset", "iptables-nft", "iptables-nft-save", "ip6tables-nft-save", "go"} {
-		if _, err := exec.LookPath(c); err != nil {
-			missing = append(missing, c)
-		}
-	}
-	if len(missing) > 0 {
-		return fmt.Errorf("commands not found: %s (hack/install-deps.sh installs them)", strings.Join(missing, ", "))
-	}
-	return nil
-}
-
-// hostTrace returns what of the syncer's objects the host's own namespace holds: lines of its nat tables naming
-// our chain or jump comment, and our ipsets. It only reads: the nf_tables dumps and `ipset list -n`.
-func hostTrace() (string, error) {
-	var lines []string
-	for _, save := range []string{"iptables-nft-save", "ip6tables-nft-save"} {
-		out, err := exec.Command(save, "-t", "nat").Output()
-		if err != nil {
-			return "", fmt.Errorf("%s -t nat: %w", save, err)
-		}
-		for l := range strings.Lines(string(out)) {
-			if strings.Contains(l, dataplane.ChainName) || strings.Contains(l, dataplane.JumpComment) {
-				lines = append(lines, save+": "+strings.TrimSpace(l))
-			}
-		}
-	}
-	out, err := exec.Command("ipset", "list", "-n").Output()
-	if err != nil {
-		return "", fmt.Errorf("ipset list -n: %w", err)
-	}
-	for l := range strings.Lines(string(out)) {
-		if strings.HasPrefix(l, dataplane.SetPrefix) {
-			lines = append(lines, "ipset: "+strings.TrimSpace(l))
-		}
-	}
-	return strings.Join(lines, "\n"), nil
-}
-
-// buildSyncer returns $EDGEWATCHER_SYNCER_BIN, or builds ./cmd/edgewatcher-syncer into dir.
-func buildSyncer(dir string) (string, error) {
-	if p := os.Getenv(syncerBinEnv); p != "" {
-		abs, err := filepath.Abs(p)
-		if err != nil {
-			return "", err
-		}
-		if _, err := os.Stat(abs); err != nil {
-			return "", fmt.Errorf("%s=%s: %w", syncerBinEnv, p, err)
-		}
-		return abs, nil
-	}
-	root, err := framework.RepoRoot()
-	if err != nil {
-		return "", err
-	}
-	out := filepath.Join(dir, "edgewatcher-syncer")
-	cmd := exec.Command("go", "build", "-o", out, "./cmd/edgewatcher-syncer")
-	cmd.Dir = root
-	if output, err := cmd.CombinedOutput(); err != nil {
-		return "", errors.New("go build ./cmd/edgewatcher-syncer: " + err.Error() + "\n" + strings.TrimSpace(string(output)))
-	}
-	return out, nil
+	return framework.CheckNetnsTools()
 }
