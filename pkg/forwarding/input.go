@@ -106,6 +106,24 @@ func (in *Input) Globals() Globals {
 	}
 }
 
+// Input returns the input of g with these nodes.
+func (g *Globals) Input(edge []EdgeNode, other []Node) Input {
+	return Input{
+		EdgeNodes: edge, OtherNodes: other,
+		CloudCoreAddresses: g.CloudCoreAddresses, HostName: g.HostName, HostAddresses: g.HostAddresses,
+		TunnelPorts: g.TunnelPorts, DefaultTarget: g.DefaultTarget, StreamPort: g.StreamPort, ExtraPorts: g.ExtraPorts,
+	}
+}
+
+// clone returns g with its own copies of the slices.
+func (g *Globals) clone() Globals {
+	c := *g
+	c.CloudCoreAddresses = slices.Clone(g.CloudCoreAddresses)
+	c.HostAddresses = slices.Clone(g.HostAddresses)
+	c.ExtraPorts = slices.Clone(g.ExtraPorts)
+	return c
+}
+
 // Equal reports whether g and o lead to the same evaluation of every node.
 func (g *Globals) Equal(o *Globals) bool {
 	return g.HostName == o.HostName && g.DefaultTarget == o.DefaultTarget && g.StreamPort == o.StreamPort &&

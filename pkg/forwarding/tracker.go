@@ -77,10 +77,7 @@ func (t *Tracker) SetGlobals(g Globals) {
 			t.claims.remove(key, gc.owner)
 		}
 	}
-	t.globals = Globals{
-		CloudCoreAddresses: slices.Clone(g.CloudCoreAddresses), HostName: g.HostName, HostAddresses: slices.Clone(g.HostAddresses),
-		TunnelPorts: g.TunnelPorts, DefaultTarget: g.DefaultTarget, StreamPort: g.StreamPort, ExtraPorts: slices.Clone(g.ExtraPorts),
-	}
+	t.globals = g.clone()
 	t.globalClaims = t.globals.addressClaims()
 	for _, gc := range t.globalClaims {
 		_, _, _ = t.claims.add(gc.addr, gc.owner)

@@ -22,11 +22,7 @@ type trackerModel struct {
 
 // input renders the model as a Compute input, nodes in name order.
 func (m *trackerModel) input() Input {
-	in := Input{
-		CloudCoreAddresses: m.globals.CloudCoreAddresses, HostName: m.globals.HostName, HostAddresses: m.globals.HostAddresses,
-		TunnelPorts: m.globals.TunnelPorts, DefaultTarget: m.globals.DefaultTarget, StreamPort: m.globals.StreamPort,
-		ExtraPorts: m.globals.ExtraPorts,
-	}
+	in := m.globals.Input(nil, nil)
 	for _, name := range sortedNames(m.edges) {
 		in.EdgeNodes = append(in.EdgeNodes, m.edges[name])
 	}

@@ -230,11 +230,7 @@ func (s *Syncer) sync(ctx context.Context) error {
 func (s *Syncer) firstSync(ctx context.Context, in *inputs) error {
 	s.changed.startRecording()
 	nodes := s.watched.listNodes()
-	snapshot := forwarding.Input{
-		CloudCoreAddresses: in.CloudCoreAddresses, HostName: in.HostName, HostAddresses: in.HostAddresses,
-		TunnelPorts: in.TunnelPorts, DefaultTarget: in.DefaultTarget, StreamPort: in.StreamPort, ExtraPorts: in.ExtraPorts,
-		EdgeNodes: make([]forwarding.EdgeNode, 0, len(nodes)),
-	}
+	snapshot := in.Input(make([]forwarding.EdgeNode, 0, len(nodes)), nil)
 	for _, n := range nodes {
 		if n.edge {
 			snapshot.EdgeNodes = append(snapshot.EdgeNodes, n.edgeNode())
