@@ -12,9 +12,9 @@ import (
 )
 
 // Apply implements Dataplane. It works in four steps, each leaving the forwarding in force:
-//  1. one `ipset -exist restore` creates sets and adds entries; a new set is filled as a temporary set and swapped
-//     in atomically, and an existing set whose content is not known for certain (restart, failure, drift) gets
-//     every wanted entry added;
+//  1. one `ipset -exist restore` creates sets and adds entries: a new set is filled directly, a set of the wrong
+//     type is filled as a temporary set and swapped in, and an existing set whose content is not known for
+//     certain (restart, failure, drift) gets every wanted entry added;
 //  2. per family, when ChainName differs from the wanted rules, one `iptables-restore --noflush` replaces its
 //     content in a single transaction;
 //  3. per family, go-iptables ensures exactly one jump into ChainName from OUTPUT and from PREROUTING;
@@ -23,7 +23,8 @@ import (
 //
 // Entries are added before the old ones are deleted, so a destination moving between targets is never unmatched;
 // when a chain or jump cannot be written (the xtables lock held past the wait, say), step 4 is left to an Apply
-// that writes them.
+// that writes them. When step 1 is large and the new chains keep every live rule, steps 2 and 3 run while it
+// fills the sets (created first), since they can then only add forwarding.
 // Within Config.VerifyInterval of a full Apply, and with the same targets, only step 1 and the deletions of step 4
 // run, in one restore.
 func (n *Netfilter) Apply(ctx context.Context, rules []forwarding.Rule) error {
@@ -57,39 +58,57 @@ func (n *Netfilter) apply(ctx context.Context, rules []forwarding.Rule, st *Stat
 	return errors.Join(append(errs, n.reconcile(ctx, want, st))...)
 }
 
+// overlapMinEntries is the number of entries to add from which a full Apply writes the chains and jumps while
+// `ipset restore` fills the sets, when that cannot unforward anything. A cold sync of 100k otherwise waits about a
+// quarter of a second on a dozen iptables commands after the restore.
+const overlapMinEntries = 4096
+
 // reconcile re-reads the kernel and brings sets, chains and jumps to want, repairing any drift.
 func (n *Netfilter) reconcile(ctx context.Context, want map[forwarding.Family][]targetSet, st *Stats) error {
-	var errs []error
 	live, err := listSets(ctx, n.runner)
 	if err != nil {
 		return err
 	}
-	var adds, dels ipsetScript
+	if err := n.destroyRetyped(ctx, want, live); err != nil {
+		return err
+	}
+	var creates, adds, dels ipsetScript
 	next := map[string][]netip.AddrPort{}
 	targets := map[string]netip.AddrPort{}
 	for _, t := range n.families {
 		for _, ts := range want[t.family] {
-			n.planSet(ts, live, &adds, &dels, st)
+			n.planSet(ts, live, &creates, &adds, &dels, st)
 			next[ts.name] = ts.entries
 			targets[ts.name] = ts.target
 			st.Entries += len(ts.entries)
 			st.Targets++
 		}
 	}
-	if adds.Len() > 0 {
-		if err := restoreSets(ctx, n.runner, adds.Bytes()); err != nil {
-			n.applied = nil
-			return err
-		}
+	chains, chainErrs := n.liveChains()
+	overlap := n.canOverlap(want, chains, chainErrs, adds.entries)
+	filled, err := n.startFill(ctx, &creates, &adds, overlap)
+	if err != nil {
+		n.applied = nil
+		return err
 	}
+	st.FillOverlapped = overlap
+	var errs []error
 	for _, t := range n.families {
-		if err := n.syncChain(ctx, t, want[t.family], st); err != nil {
+		if err := chainErrs[t.family]; err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := n.syncChain(ctx, t, want[t.family], chains[t.family], st); err != nil {
 			errs = append(errs, err)
 			continue
 		}
 		if err := n.syncJumps(t, st); err != nil {
 			errs = append(errs, err)
 		}
+	}
+	if err := filled(); err != nil {
+		n.applied, n.verified = nil, time.Time{}
+		return errors.Join(append(errs, err)...)
 	}
 	if len(errs) > 0 {
 		// A chain or jump is not what want needs, so a destination moving to another target may be matched only
@@ -115,28 +134,109 @@ func (n *Netfilter) reconcile(ctx context.Context, want map[forwarding.Family][]
 	return nil
 }
 
-// planSet adds the commands that bring one set to ts: increments when its live content is known, else a rebuild.
-// A set that exists with unknown content (restart, failure, drift) may hold destinations whose new set is still
-// being filled, so its rebuild waits for the deletions, after the chain: first every wanted entry is added.
-func (n *Netfilter) planSet(ts targetSet, live map[string]setInfo, adds, dels *ipsetScript, st *Stats) {
+// destroyRetyped destroys the sets of ours that want needs but that have another type or family than
+// hash:ip,port of their family, and forgets them in live, so that they are created anew. No rule of ours can
+// reference such a set: ipset refuses to destroy a referenced set, so it was recreated unreferenced.
+func (n *Netfilter) destroyRetyped(ctx context.Context, want map[forwarding.Family][]targetSet, live map[string]setInfo) error {
+	for _, sets := range want {
+		for _, ts := range sets {
+			info, ok := live[ts.name]
+			if !ok || info.matches(ts) {
+				continue
+			}
+			if err := destroySet(ctx, n.runner, ts.name); err != nil && !isSetMissing(err) {
+				return fmt.Errorf("set %s is %s family %s instead of hash:ip,port and cannot be replaced: %w", ts.name, info.typ, info.family, err)
+			}
+			delete(live, ts.name)
+		}
+	}
+	return nil
+}
+
+// liveChains reads ChainName of every enabled family; a family whose chain cannot be read has an error instead.
+func (n *Netfilter) liveChains() (map[forwarding.Family][]string, map[forwarding.Family]error) {
+	chains := map[forwarding.Family][]string{}
+	errs := map[forwarding.Family]error{}
+	for _, t := range n.families {
+		chains[t.family], errs[t.family] = liveChain(t)
+	}
+	return chains, errs
+}
+
+// canOverlap reports whether the chains and jumps may be written while the sets fill: the fill is large, every
+// chain was read, and writing it keeps every rule in force, so it only adds forwarding. Only ExecRunner can
+// start a command without waiting for it.
+func (n *Netfilter) canOverlap(want map[forwarding.Family][]targetSet, chains map[forwarding.Family][]string,
+	chainErrs map[forwarding.Family]error, entries int,
+) bool {
+	if _, ok := n.runner.(ExecRunner); !ok || entries == 0 || entries < n.overlapMinEntries {
+		return false
+	}
+	for _, t := range n.families {
+		if chainErrs[t.family] != nil || !keepsEveryRule(chains[t.family], want[t.family]) {
+			return false
+		}
+	}
+	return true
+}
+
+// startFill creates the new sets and adds the entries; adds declares every set it fills. Without overlap it runs
+// adds alone and returns once it ended. With overlap it first runs creates, so that every set exists before a
+// rule names it, and leaves adds running: filled waits for it and reports how it ended.
+func (n *Netfilter) startFill(ctx context.Context, creates, adds *ipsetScript, overlap bool) (filled func() error, err error) {
+	done := func() error { return nil }
+	if !overlap {
+		if adds.Len() == 0 {
+			return done, nil
+		}
+		return done, restoreSets(ctx, n.runner, adds.Bytes())
+	}
+	if creates.Len() > 0 {
+		if err := restoreSets(ctx, n.runner, creates.Bytes()); err != nil {
+			return nil, err
+		}
+	}
+	wait, err := ExecRunner{}.start(ctx, adds.Bytes(), "ipset", "-exist", "restore")
+	if err != nil {
+		return nil, err
+	}
+	return func() error { _, err := wait(); return err }, nil
+}
+
+// planSet adds the commands that bring one set to ts: increments when its live content is known, else a fill.
+// A new set is created and filled directly. A set that exists with unknown content (restart, failure, drift) may
+// hold destinations whose new set is still being filled, so its rebuild waits for the deletions, after the chain:
+// first every wanted entry is added. Each script declares the sets it touches (see ipsetScript.declare).
+func (n *Netfilter) planSet(ts targetSet, live map[string]setInfo, creates, adds, dels *ipsetScript, st *Stats) {
 	info, exists := live[ts.name]
 	prev, known := n.applied[ts.name]
-	if !exists || !info.matches(ts) {
-		adds.rebuild(ts)
+	maxElem := setMaxElem
+	if exists && info.maxElem > 0 { // an older version's limit: a create line must repeat it to be a no-op
+		maxElem = info.maxElem
+	}
+	switch {
+	case !exists:
+		creates.declare(ts, maxElem)
+		adds.declare(ts, maxElem)
+		adds.fill(ts)
 		st.SetsRebuilt++
 		return
-	}
-	if !known || info.entries != len(prev) {
-		for _, e := range ts.entries {
-			adds.add(ts.name, e)
-		}
-		dels.rebuild(ts)
+	case !known || info.entries != len(prev):
+		adds.declare(ts, maxElem)
+		adds.fill(ts)
+		dels.rebuild(ts, maxElem)
 		st.SetsRebuilt++
 		return
 	}
 	added, removed := diffSorted(prev, ts.entries)
+	if len(added) > 0 {
+		adds.declare(ts, maxElem)
+	}
 	for _, e := range added {
 		adds.add(ts.name, e)
+	}
+	if len(removed) > 0 {
+		dels.declare(ts, maxElem)
 	}
 	for _, e := range removed {
 		dels.del(ts.name, e)

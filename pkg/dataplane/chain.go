@@ -9,13 +9,22 @@ import (
 	"github.com/coreos/go-iptables/iptables"
 )
 
-// syncChain rewrites ChainName of one family when its rules differ from sets.
-func (n *Netfilter) syncChain(ctx context.Context, t *familyTables, sets []targetSet, st *Stats) error {
+// liveChain returns ChainName's rules in one family as `iptables -S` prints them, or nil when it does not exist.
+func liveChain(t *familyTables) ([]string, error) {
 	got, err := t.ipt.List(natTable, ChainName)
-	if err != nil && !isMissingChain(err) {
-		return fmt.Errorf("listing %s chain %s: %w", t.family, ChainName, err)
+	switch {
+	case err == nil:
+		return got, nil
+	case isMissingChain(err):
+		return nil, nil
+	default:
+		return nil, fmt.Errorf("listing %s chain %s: %w", t.family, ChainName, err)
 	}
-	if err == nil && slices.Equal(got, chainLines(sets)) {
+}
+
+// syncChain rewrites ChainName of one family when its live rules differ from sets.
+func (n *Netfilter) syncChain(ctx context.Context, t *familyTables, sets []targetSet, live []string, st *Stats) error {
+	if live != nil && slices.Equal(live, chainLines(sets)) {
 		return nil
 	}
 	if _, err := n.runner.Run(ctx, restoreInput(sets), t.restore, "--noflush", "--wait", fmt.Sprint(lockWaitSeconds)); err != nil {
@@ -23,6 +32,18 @@ func (n *Netfilter) syncChain(ctx context.Context, t *familyTables, sets []targe
 	}
 	st.ChainsWritten++
 	return nil
+}
+
+// keepsEveryRule reports whether the chain for sets still has every rule of live, so that writing it cannot
+// unforward anything.
+func keepsEveryRule(live []string, sets []targetSet) bool {
+	want := chainLines(sets)
+	for _, l := range live {
+		if !slices.Contains(want, l) {
+			return false
+		}
+	}
+	return true
 }
 
 // syncJumps ensures exactly one jump into ChainName from each built-in chain of one family.

@@ -32,8 +32,8 @@
 //
 // # Atomicity, drift and restarts
 //
-// Apply never flushes then rebuilds. A new set is filled as a temporary set and swapped in with `ipset swap`,
-// atomically. An existing set whose content is not known for certain (restart, failure, drift) first gets every
+// Apply never flushes then rebuilds. A new set is created and filled directly: no rule can match a set that did
+// not exist. A set of the wrong type is filled as a temporary set and swapped in with `ipset swap`. An existing set whose content is not known for certain (restart, failure, drift) first gets every
 // wanted entry added, and its exact content is swapped in from a temporary set only once the chain is in place,
 // so a destination that a killed syncer left in its old set stays matched until its new set holds it. The chain
 // is replaced inside one `iptables-restore --noflush` transaction, which touches only EDGEWATCHER-FWD.
@@ -49,5 +49,7 @@
 // # Network namespaces
 //
 // Every command runs on the calling goroutine's OS thread, so a caller locked to a thread that entered a network
-// namespace programs that namespace; the tests rely on it. Netfilter never starts goroutines that exec.
+// namespace programs that namespace; the tests rely on it. Netfilter never starts goroutines that exec. A large
+// fill overlaps the chain and jump writes by starting `ipset restore` from the calling thread and waiting for
+// it afterwards; it does so only when the new chains keep every live rule, so the overlap only adds forwarding.
 package dataplane

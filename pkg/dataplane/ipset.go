@@ -13,6 +13,7 @@ import (
 type setInfo struct {
 	typ     string
 	family  string
+	maxElem int
 	entries int
 }
 
@@ -48,8 +49,11 @@ func parseSetHeaders(out string) map[string]setInfo {
 		case "Header":
 			fields := strings.Fields(value)
 			for i := 0; i+1 < len(fields); i++ {
-				if fields[i] == "family" {
+				switch fields[i] {
+				case "family":
 					info.family = fields[i+1]
+				case "maxelem":
+					info.maxElem, _ = strconv.Atoi(fields[i+1])
 				}
 			}
 		case "Number of entries":

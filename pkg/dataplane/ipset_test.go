@@ -34,8 +34,8 @@ References: 0
 Number of entries: 0
 `
 	want := map[string]setInfo{
-		"ewfwd4-1423c6a139e1cfa8":     {typ: "hash:ip,port", family: "inet", entries: 2},
-		"ewfwd6-1f274130f72515e2-tmp": {typ: "hash:ip", family: "inet6", entries: 0},
+		"ewfwd4-1423c6a139e1cfa8":     {typ: "hash:ip,port", family: "inet", maxElem: 4194304, entries: 2},
+		"ewfwd6-1f274130f72515e2-tmp": {typ: "hash:ip", family: "inet6", maxElem: 65536, entries: 0},
 	}
 	got := parseSetHeaders(out)
 	if !maps.Equal(got, want) {

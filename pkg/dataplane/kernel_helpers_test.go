@@ -20,6 +20,8 @@ type kernel struct {
 	ns      *netns.Namespace
 	backend Backend
 	nf      *Netfilter
+	// overlapAll makes every full Apply with entries to add overlap the chain writes when it safely can.
+	overlapAll bool
 }
 
 // backends returns the backends to test: nft always, legacy when its commands are installed.
@@ -58,6 +60,9 @@ func (k *kernel) newNetfilter() *Netfilter {
 	})
 	if err != nil {
 		k.t.Fatalf("New: %v", err)
+	}
+	if k.overlapAll {
+		nf.overlapMinEntries = 1
 	}
 	return nf
 }

@@ -15,7 +15,9 @@ import (
 const foreignRule = "-A OUTPUT -d 192.0.2.1/32 -p tcp -m tcp --dport 10350 -j DNAT --to-destination 192.0.2.2:30003"
 
 // TestKernel drives one namespace per backend through a sequence of syncs, drift and cleanup, and after each
-// step compares iptables-save and ipset save, line by line, with the state the rules must produce.
+// step compares iptables-save and ipset save, line by line, with the state the rules must produce. It runs the
+// sequence twice: as configured, and with every fill large enough to overlap the chain writes, which a step
+// must do exactly when it adds entries and its chains keep every live rule.
 func TestKernel(t *testing.T) {
 	base := []forwarding.Rule{
 		rule("e1", "10.1.0.1:10351", "10.0.0.2:10003"),
@@ -35,25 +37,18 @@ func TestKernel(t *testing.T) {
 	moved := with(without(removed, "e4"), rule("e4", "10.1.0.4:10351", "10.0.0.2:10003"))
 	retargeted := with(without(moved, "e2"), rule("e2", "10.1.0.2:10352", "10.0.0.4:10003"))
 
-	type step struct {
-		name  string
-		drift [][]string // commands run in the namespace before Apply; "IPT" stands for the backend's iptables
-		rules []forwarding.Rule
-		fresh bool // a new Netfilter, as after a restart
-		check func(t *testing.T, st Stats)
-	}
-	steps := []step{
-		{name: "first sync", rules: base, check: func(t *testing.T, st Stats) {
+	steps := []kernelStep{
+		{overlaps: true, name: "first sync", rules: base, check: func(t *testing.T, st Stats) {
 			want(t, st.SetsRebuilt == 3 && st.ChainsWritten == 2 && st.JumpsInserted == 4 && st.Entries == 5 && st.Targets == 3, st)
 		}},
 		{name: "same rules again change nothing", rules: base, check: unchanged},
-		{name: "node added", rules: added, check: func(t *testing.T, st Stats) {
+		{overlaps: true, name: "node added", rules: added, check: func(t *testing.T, st Stats) {
 			want(t, st.EntriesAdded == 1 && st.EntriesRemoved == 0 && st.SetsRebuilt == 0 && st.ChainsWritten == 0, st)
 		}},
 		{name: "node removed", rules: removed, check: func(t *testing.T, st Stats) {
 			want(t, st.EntriesRemoved == 1 && st.EntriesAdded == 0 && st.SetsRebuilt == 0 && st.ChainsWritten == 0, st)
 		}},
-		{name: "node moved to another cloudcore", rules: moved, check: func(t *testing.T, st Stats) {
+		{overlaps: true, name: "node moved to another cloudcore", rules: moved, check: func(t *testing.T, st Stats) {
 			want(t, st.EntriesAdded == 1 && st.EntriesRemoved == 1 && st.ChainsWritten == 0, st)
 		}},
 		{name: "a cloudcore replaced by a new one", rules: retargeted, check: func(t *testing.T, st Stats) {
@@ -80,15 +75,29 @@ func TestKernel(t *testing.T) {
 		}, rules: retargeted, check: func(t *testing.T, st Stats) {
 			want(t, st.ChainsWritten == 1 && st.JumpsInserted == 2, st)
 		}},
-		{name: "a set flushed", drift: [][]string{{"ipset", "flush", setName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003"))}},
+		{overlaps: true, name: "a set flushed", drift: [][]string{{"ipset", "flush", setName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003"))}},
 			rules: retargeted, check: func(t *testing.T, st Stats) {
 				want(t, st.SetsRebuilt == 1 && st.EntriesAdded == 0 && st.ChainsWritten == 0, st)
 			}},
-		{name: "a foreign entry added to a set", drift: [][]string{{"ipset", "add", setName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003")), "10.9.9.9,tcp:1"}},
+		{overlaps: true, name: "a foreign entry added to a set", drift: [][]string{{"ipset", "add", setName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003")), "10.9.9.9,tcp:1"}},
 			rules: retargeted, check: func(t *testing.T, st Stats) {
 				want(t, st.SetsRebuilt == 1, st)
 			}},
-		{name: "restart: state unknown, rebuilt by swap", fresh: true, rules: retargeted, check: func(t *testing.T, st Stats) {
+		{overlaps: true, name: "a set recreated with another maxelem, as an older version might have", drift: [][]string{
+			{"IPT", "-t", "nat", "-F", ChainName},
+			{"ipset", "destroy", setName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003"))},
+			{"ipset", "create", setName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003")), "hash:ip,port", "maxelem", "65536"},
+		}, rules: retargeted, check: func(t *testing.T, st Stats) {
+			want(t, st.SetsRebuilt == 1 && st.ChainsWritten == 1 && st.SetsDestroyed == 0, st)
+		}},
+		{overlaps: true, name: "a set recreated with another type", drift: [][]string{
+			{"IPT", "-t", "nat", "-F", ChainName},
+			{"ipset", "destroy", setName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003"))},
+			{"ipset", "create", setName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003")), "hash:ip"},
+		}, rules: retargeted, check: func(t *testing.T, st Stats) {
+			want(t, st.SetsRebuilt == 1 && st.ChainsWritten == 1, st)
+		}},
+		{overlaps: true, name: "restart: state unknown, rebuilt by swap", fresh: true, rules: retargeted, check: func(t *testing.T, st Stats) {
 			want(t, st.SetsRebuilt == 3 && st.ChainsWritten == 0 && st.JumpsInserted == 0, st)
 		}},
 		{name: "no rules at all", rules: nil, check: func(t *testing.T, st Stats) {
@@ -96,40 +105,68 @@ func TestKernel(t *testing.T) {
 		}},
 	}
 	for _, b := range backends(t) {
-		t.Run(string(b), func(t *testing.T) {
-			k := newKernel(t, b)
-			k.run(b.command(forwarding.IPv4), "-t", "nat", "-A", "OUTPUT", "-d", "192.0.2.1/32", "-p", "tcp", "--dport", "10350",
-				"-j", "DNAT", "--to-destination", "192.0.2.2:30003")
-			foreign := []string{foreignRule}
-			for _, s := range steps {
-				for _, argv := range s.drift {
-					argv = slices.Clone(argv)
-					if argv[0] == "IPT" {
-						argv[0] = b.command(forwarding.IPv4)
-					}
-					k.run(argv...)
-				}
-				if s.fresh {
+		for _, overlapAll := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/overlapAll=%v", b, overlapAll), func(t *testing.T) {
+				k := newKernel(t, b)
+				if overlapAll {
+					k.overlapAll = true
 					k.nf = k.newNetfilter()
 				}
-				st := k.apply(s.rules)
-				t.Run(s.name, func(t *testing.T) { s.check(t, st) })
-				k.assertState(s.name, s.rules, foreign)
-			}
-			k.cleanup()
-			v4, v6 := k.natTable(forwarding.IPv4), k.natTable(forwarding.IPv6)
-			if wantV4 := natWith(nil, nil, foreign, nil); !slices.Equal(v4, wantV4) {
-				t.Errorf("after Cleanup, iptables nat = %q, want %q", v4, wantV4)
-			}
-			if wantV6 := natWith(nil, nil, nil, nil); !slices.Equal(v6, wantV6) {
-				t.Errorf("after Cleanup, ip6tables nat = %q, want %q", v6, wantV6)
-			}
-			if sets := k.sets(); len(sets) != 0 {
-				t.Errorf("after Cleanup, ipsets remain: %q", sets)
-			}
-			k.cleanup() // idempotent
-		})
+				runKernelSteps(t, k, steps)
+			})
+		}
 	}
+}
+
+// kernelStep is one step of TestKernel.
+type kernelStep struct {
+	name  string
+	drift [][]string // commands run in the namespace before Apply; "IPT" stands for the backend's iptables
+	rules []forwarding.Rule
+	fresh bool // a new Netfilter, as after a restart
+	check func(t *testing.T, st Stats)
+	// overlaps says whether, with overlapAll, the fill overlaps the chain writes.
+	overlaps bool
+}
+
+// runKernelSteps runs steps in k, checking stats and the exact state after each, then Cleanup.
+func runKernelSteps(t *testing.T, k *kernel, steps []kernelStep) {
+	b := k.backend
+	k.run(b.command(forwarding.IPv4), "-t", "nat", "-A", "OUTPUT", "-d", "192.0.2.1/32", "-p", "tcp", "--dport", "10350",
+		"-j", "DNAT", "--to-destination", "192.0.2.2:30003")
+	foreign := []string{foreignRule}
+	for _, s := range steps {
+		for _, argv := range s.drift {
+			argv = slices.Clone(argv)
+			if argv[0] == "IPT" {
+				argv[0] = b.command(forwarding.IPv4)
+			}
+			k.run(argv...)
+		}
+		if s.fresh {
+			k.nf = k.newNetfilter()
+		}
+		st := k.apply(s.rules)
+		t.Run(s.name, func(t *testing.T) {
+			s.check(t, st)
+			if st.FillOverlapped != (k.overlapAll && s.overlaps) {
+				t.Errorf("FillOverlapped = %v with overlapAll %v, want %v", st.FillOverlapped, k.overlapAll, k.overlapAll && s.overlaps)
+			}
+		})
+		k.assertState(s.name, s.rules, foreign)
+	}
+	k.cleanup()
+	v4, v6 := k.natTable(forwarding.IPv4), k.natTable(forwarding.IPv6)
+	if wantV4 := natWith(nil, nil, foreign, nil); !slices.Equal(v4, wantV4) {
+		t.Errorf("after Cleanup, iptables nat = %q, want %q", v4, wantV4)
+	}
+	if wantV6 := natWith(nil, nil, nil, nil); !slices.Equal(v6, wantV6) {
+		t.Errorf("after Cleanup, ip6tables nat = %q, want %q", v6, wantV6)
+	}
+	if sets := k.sets(); len(sets) != 0 {
+		t.Errorf("after Cleanup, ipsets remain: %q", sets)
+	}
+	k.cleanup() // idempotent
 }
 
 // TestKernelIPv4Only checks that a Netfilter limited to IPv4 refuses IPv6 rules but programs the rest.

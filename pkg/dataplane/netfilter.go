@@ -45,6 +45,8 @@ type Netfilter struct {
 	verifyInterval time.Duration
 	verified       time.Time
 	stats          Stats
+	// overlapMinEntries is overlapMinEntries, or another threshold in tests.
+	overlapMinEntries int
 }
 
 var _ Dataplane = &Netfilter{}
@@ -62,7 +64,7 @@ func New(ctx context.Context, cfg Config) (*Netfilter, error) {
 	if !cfg.Backend.Valid() {
 		return nil, fmt.Errorf("unknown iptables backend %q (want %q, %q or empty)", cfg.Backend, BackendLegacy, BackendNFT)
 	}
-	n := &Netfilter{runner: cfg.Runner, verifyInterval: cfg.VerifyInterval}
+	n := &Netfilter{runner: cfg.Runner, verifyInterval: cfg.VerifyInterval, overlapMinEntries: overlapMinEntries}
 	if n.runner == nil {
 		n.runner = ExecRunner{}
 	}

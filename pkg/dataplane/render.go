@@ -55,16 +55,19 @@ const setMaxElem = 1 << 22
 // ipsetScript builds input for `ipset -exist restore`.
 type ipsetScript struct {
 	bytes.Buffer
+	// entries counts the add and del lines.
+	entries int
 }
 
-// create creates a hash:ip,port set of family f sized for about n entries (a no-op if it exists).
-func (s *ipsetScript) create(name string, f forwarding.Family, n int) {
+// create creates a hash:ip,port set of family f sized for about n entries, holding at most maxElem (a no-op under
+// -exist if it exists with that type, family and maxelem; its hash size may differ).
+func (s *ipsetScript) create(name string, f forwarding.Family, n, maxElem int) {
 	fam := "inet"
 	if f == forwarding.IPv6 {
 		fam = "inet6"
 	}
 	s.WriteString("create " + name + " hash:ip,port family " + fam + " hashsize " + strconv.Itoa(hashSize(n)) +
-		" maxelem " + strconv.Itoa(setMaxElem) + "\n")
+		" maxelem " + strconv.Itoa(maxElem) + "\n")
 }
 
 // add adds a destination to a set.
@@ -75,6 +78,7 @@ func (s *ipsetScript) del(name string, e netip.AddrPort) { s.entry("del", name, 
 
 // entry writes "<op> <set> <entry>" without allocating: a 100k-entry script is built on every cold sync.
 func (s *ipsetScript) entry(op, name string, e netip.AddrPort) {
+	s.entries++
 	s.WriteString(op)
 	s.WriteByte(' ')
 	s.WriteString(name)
@@ -87,16 +91,31 @@ func (s *ipsetScript) entry(op, name string, e netip.AddrPort) {
 }
 
 // rebuild replaces a set's content atomically: it fills a temporary set and swaps it in.
-func (s *ipsetScript) rebuild(ts targetSet) {
+func (s *ipsetScript) rebuild(ts targetSet, maxElem int) {
 	tmp := tmpSetName(ts.name)
 	s.Grow(len(ts.entries) * (len(tmp) + 32))
-	s.create(ts.name, ts.family, len(ts.entries))
-	s.create(tmp, ts.family, len(ts.entries))
+	s.create(ts.name, ts.family, len(ts.entries), maxElem)
+	s.create(tmp, ts.family, len(ts.entries), maxElem)
 	s.WriteString("flush " + tmp + "\n")
 	for _, e := range ts.entries {
 		s.add(tmp, e)
 	}
 	s.WriteString("swap " + tmp + " " + ts.name + "\ndestroy " + tmp + "\n")
+}
+
+// declare names ts's set with a create line, a no-op under -exist when it exists: ipset then knows the set's
+// type from the script itself and batches the lines that follow. Without it, `ipset restore` asks the kernel
+// about the set for every line, and adding 100k entries to an existing set takes twice as long.
+func (s *ipsetScript) declare(ts targetSet, maxElem int) {
+	s.create(ts.name, ts.family, len(ts.entries), maxElem)
+}
+
+// fill adds every entry of ts to its set.
+func (s *ipsetScript) fill(ts targetSet) {
+	s.Grow(len(ts.entries) * (len(ts.name) + 32))
+	for _, e := range ts.entries {
+		s.add(ts.name, e)
+	}
 }
 
 // hashSize is the initial hash size for n entries: a power of two from 1024 with about 4 entries per bucket,

@@ -64,7 +64,7 @@ func TestIPSetScript(t *testing.T) {
 		build func(s *ipsetScript)
 		want  string
 	}{
-		{"rebuild swaps a filled temporary set in", func(s *ipsetScript) { s.rebuild(ts) },
+		{"rebuild swaps a filled temporary set in", func(s *ipsetScript) { s.rebuild(ts, setMaxElem) },
 			"create ewfwd6-x hash:ip,port family inet6 hashsize 1024 maxelem 4194304\n" +
 				"create ewfwd6-x-tmp hash:ip,port family inet6 hashsize 1024 maxelem 4194304\n" +
 				"flush ewfwd6-x-tmp\nadd ewfwd6-x-tmp fd01::1,10351\nadd ewfwd6-x-tmp fd01::2,10250\n" +
@@ -73,8 +73,13 @@ func TestIPSetScript(t *testing.T) {
 			s.add("ewfwd4-y", netip.MustParseAddrPort("10.1.0.1:10351"))
 			s.del("ewfwd4-y", netip.MustParseAddrPort("10.1.0.2:10351"))
 		}, "add ewfwd4-y 10.1.0.1,10351\ndel ewfwd4-y 10.1.0.2,10351\n"},
-		{"IPv4 create", func(s *ipsetScript) { s.create("ewfwd4-y", forwarding.IPv4, 100_000) },
+		{"IPv4 create", func(s *ipsetScript) { s.create("ewfwd4-y", forwarding.IPv4, 100_000, setMaxElem) },
 			"create ewfwd4-y hash:ip,port family inet hashsize 32768 maxelem 4194304\n"},
+		{"declare keeps an existing set's maxelem and fill adds to the set itself", func(s *ipsetScript) {
+			s.declare(ts, 65536)
+			s.fill(ts)
+		}, "create ewfwd6-x hash:ip,port family inet6 hashsize 1024 maxelem 65536\n" +
+			"add ewfwd6-x fd01::1,10351\nadd ewfwd6-x fd01::2,10250\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,16 +21,11 @@ var _ Runner = ExecRunner{}
 
 // Run implements Runner.
 func (ExecRunner) Run(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	if stdin != nil {
-		cmd.Stdin = bytes.NewReader(stdin)
+	wait, err := ExecRunner{}.start(ctx, stdin, name, args...)
+	if err != nil {
+		return nil, err
 	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return stdout.Bytes(), &CommandError{Command: name, Args: args, Stderr: strings.TrimSpace(stderr.String()), Err: err}
-	}
-	return stdout.Bytes(), nil
+	return wait()
 }
 
 // CommandError is a command that failed, with what it printed on standard error.
@@ -56,3 +51,23 @@ func (e *CommandError) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *CommandError) Unwrap() error { return e.Err }
+
+// start runs a command like Run but returns once it has started; wait returns what Run would. The process is
+// forked from the calling goroutine's OS thread, so it shares that thread's network namespace, as Run's do.
+func (ExecRunner) start(ctx context.Context, stdin []byte, name string, args ...string) (wait func() ([]byte, error), err error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		return nil, &CommandError{Command: name, Args: args, Err: err}
+	}
+	return func() ([]byte, error) {
+		if err := cmd.Wait(); err != nil {
+			return stdout.Bytes(), &CommandError{Command: name, Args: args, Stderr: strings.TrimSpace(stderr.String()), Err: err}
+		}
+		return stdout.Bytes(), nil
+	}, nil
+}

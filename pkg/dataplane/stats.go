@@ -20,6 +20,8 @@ type Stats struct {
 	ChainsWritten int
 	// JumpsInserted and JumpsRemoved count repairs of the jumps from the built-in chains.
 	JumpsInserted, JumpsRemoved int
+	// FillOverlapped is true when the chains and jumps were written while `ipset restore` filled the sets.
+	FillOverlapped bool
 	// Verified is true when Apply re-read and repaired the kernel state, false when Config.VerifyInterval let it
 	// apply only the entry changes.
 	Verified bool
