@@ -86,6 +86,7 @@ func New(cfg Config) (*Syncer, error) {
 		registry, s.gatherer = kr, kr
 	}
 	s.metrics = newMetrics(registry)
+	s.last = newLastGood(cfg.Namespace, s.metrics)
 	recorder := cfg.Recorder
 	if recorder == nil {
 		s.broadcaster = record.NewBroadcaster()
@@ -185,18 +186,23 @@ func (s *Syncer) resyncLoop(ctx context.Context) {
 
 // heartbeatLoop renews the heartbeat Lease after the first successful sync and every resync period.
 func (s *Syncer) heartbeatLoop(ctx context.Context) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-s.beat: // no Lease before the first success: it would report a host that forwards nothing yet
+	}
 	t := s.cfg.Clock.NewTicker(s.cfg.ResyncPeriod)
 	defer t.Stop()
 	for {
+		if err := s.heartbeat(ctx); err != nil && ctx.Err() == nil {
+			s.metrics.heartbeatErrors.Inc()
+			klog.ErrorS(err, "Heartbeat failed")
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C():
 		case <-s.beat:
-		}
-		if err := s.heartbeat(ctx); err != nil && ctx.Err() == nil {
-			s.metrics.heartbeatErrors.Inc()
-			klog.ErrorS(err, "Heartbeat failed")
 		}
 	}
 }
