@@ -101,6 +101,10 @@ FUZZTIME ?= 10s
 fuzz: ## Run every fuzz target for FUZZTIME (default 10s) each.
 	FUZZTIME=$(FUZZTIME) hack/fuzz.sh
 
+.PHONY: fuzz-corpus
+fuzz-corpus: ## Run every fuzz target and save the smallest interesting inputs to testdata/fuzz, to commit.
+	FUZZTIME=$(FUZZTIME) SAVE_CORPUS=1 hack/fuzz.sh
+
 .PHONY: test-unit
 test-unit: ## Run unit tests only.
 	$(GO) test $(GO_TEST_FLAGS) ./apis/... ./pkg/... ./registry/... ./cmd/...

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Runs every Go fuzz target for a short fixed time (FUZZTIME, default 10s each).
-# `go test ./...` already replays the seed corpora; this explores beyond them.
+# `go test ./...` already replays the seed corpora and the committed ones (testdata/fuzz); this explores beyond
+# them. SAVE_CORPUS=1 then copies up to CORPUS_MAX (default 48) of the smallest inputs each target's run found
+# interesting into its committed corpus (`make fuzz-corpus`).
 set -o errexit -o nounset -o pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 FUZZTIME="${FUZZTIME:-10s}"
+SAVE_CORPUS="${SAVE_CORPUS:-0}"
+CORPUS_MAX="${CORPUS_MAX:-48}"
+module=$(go list -m)
+cache="$(go env GOCACHE)/fuzz"
 targets=$(grep -rlE '^func Fuzz[A-Za-z0-9_]+\(f \*testing\.F\)' --include='*_test.go' apis pkg registry || true)
 count=0
 for file in ${targets}; do
@@ -12,6 +18,14 @@ for file in ${targets}; do
 	for name in $(grep -oE '^func Fuzz[A-Za-z0-9_]+' "${file}" | sed 's/^func //'); do
 		echo "fuzz: ${pkg} ${name} for ${FUZZTIME}"
 		go test -run '^$' -fuzz "^${name}\$" -fuzztime "${FUZZTIME}" "${pkg}"
+		if [[ "${SAVE_CORPUS}" == 1 && -d "${cache}/${module}/${pkg#./}/${name}" ]]; then
+			mkdir -p "${pkg}/testdata/fuzz/${name}"
+			# shellcheck disable=SC2012 # names are hex digests; head closing the pipe early is expected
+			smallest=$(ls -S -r "${cache}/${module}/${pkg#./}/${name}" | head -n "${CORPUS_MAX}" || true)
+			for f in ${smallest}; do
+				cp "${cache}/${module}/${pkg#./}/${name}/${f}" "${pkg}/testdata/fuzz/${name}/${f}"
+			done
+		fi
 		count=$((count + 1))
 	done
 done

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// ParseCIDR parses s as a CIDR in canonical form, such as 10.0.0.0/24 or fd00::/64.
+// ParseCIDR parses s as a CIDR such as 10.0.0.0/24 or fd00::/64.
 //
 // Host bits must be zero (10.0.0.5/24 is ambiguous between a network and a host, so it is rejected with a hint),
 // IPv4 fields must be strict dotted decimal, and IPv4-mapped IPv6 prefixes and zones are rejected.

@@ -1,0 +1,16 @@
+package cloudcore
+
+import "testing"
+
+// FuzzParseCanonicalIP checks that an accepted address prints back exactly as given.
+func FuzzParseCanonicalIP(f *testing.F) {
+	for _, s := range []string{"10.0.0.1", "fd00::1", "FD00::1", "::ffff:10.0.0.1", "fe80::1%eth0", "010.0.0.1", " 10.0.0.1", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, err := parseCanonicalIP(s)
+		if err == nil && (a.String() != s || a.Zone() != "" || a.Is4In6()) {
+			t.Errorf("parseCanonicalIP(%q) accepted %v", s, a)
+		}
+	})
+}

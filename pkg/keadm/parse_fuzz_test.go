@@ -1,0 +1,39 @@
+package keadm
+
+import (
+	"net"
+	"strconv"
+	"testing"
+)
+
+// FuzzParseVersion checks that an accepted version is exactly vMAJOR.MINOR.PATCH of a supported release.
+func FuzzParseVersion(f *testing.F) {
+	for _, s := range []string{"v1.23.1", "1.23.1", "v1.9.2", "v1.023.1", "v1.23.1-rc.1", "v2.0.0", "v1.23.99999999999999999999", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := ParseVersion(s)
+		if err != nil {
+			return
+		}
+		if v.String() != s || v.Major != 1 || v.Minor < MinMinor || v.Minor > MaxMinor {
+			t.Errorf("ParseVersion(%q) accepted %v", s, v)
+		}
+	})
+}
+
+// FuzzParseHostPort checks that an accepted address is canonical host:port with a port that fits 16 bits.
+func FuzzParseHostPort(f *testing.F) {
+	for _, s := range []string{"10.0.0.1:10000", "[fd00::1]:10000", "cloudcore.example:443", "10.0.0.1:010000", "10.0.0.1:+1", "fd00::1:10000", "a;b:1", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		host, port, err := parseHostPort(s)
+		if err != nil {
+			return
+		}
+		if port < 0 || port > 65535 || net.JoinHostPort(host, strconv.Itoa(int(port))) != s || validateHost(host) != nil {
+			t.Errorf("parseHostPort(%q) accepted %q, %d", s, host, port)
+		}
+	})
+}

@@ -1,0 +1,36 @@
+package syncer
+
+import (
+	"encoding/json"
+	"testing"
+
+	coordinationv1 "k8s.io/api/coordination/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// FuzzParseHeartbeat checks that any annotation either fails to parse or yields a status that survives a round
+// trip through the encoding the syncer writes.
+func FuzzParseHeartbeat(f *testing.F) {
+	for _, s := range []string{`{"nodeName":"cloud-1","entries":3,"conflictNodes":["a"]}`, `{"entries":-1}`, `[]`, `{"lastSyncTime":"x"}`, ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		lease := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: "l", Annotations: map[string]string{HeartbeatAnnotation: raw}}}
+		st, err := ParseHeartbeat(lease)
+		if err != nil {
+			return
+		}
+		data, err := json.Marshal(st)
+		if err != nil {
+			t.Fatalf("re-encoding %+v: %v", st, err)
+		}
+		lease.Annotations[HeartbeatAnnotation] = string(data)
+		again, err := ParseHeartbeat(lease)
+		if err != nil {
+			t.Fatalf("re-parsing %s: %v", data, err)
+		}
+		if dataAgain, _ := json.Marshal(again); string(dataAgain) != string(data) {
+			t.Errorf("round trip of %q: %s, then %s", raw, data, dataAgain)
+		}
+	})
+}
