@@ -2,6 +2,7 @@ package edgenode
 
 import (
 	"errors"
+	"net/http"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -13,7 +14,8 @@ import (
 
 // joinError maps a join flow error to an API status: an invalid name or address is 422 on
 // the field at fault, a value in use is 409 naming the holder, a broken or missing KubeEdge
-// object is 503 naming it, and a bad request field is 400.
+// object is 503 naming it, and a bad request field is 400. A 429 or 5xx from kube-apiserver keeps its
+// status (code, reason, retry-after) with the wrapping context in the message.
 func joinError(name string, ipPath *field.Path, err error) error {
 	var (
 		fe          *join.FieldError
@@ -40,8 +42,12 @@ func joinError(name string, ipPath *field.Path, err error) error {
 		return apierrors.NewConflict(kubeedge.Resource("edgenodes"), name, err)
 	}
 	var status apierrors.APIStatus
-	if errors.As(err, &status) {
-		return err
+	if errors.As(err, &status) && (status.Status().Code == http.StatusTooManyRequests || status.Status().Code >= 500) {
+		// The server sends only a *StatusError as it is; a wrapped one would go out as a bare 500. Other 4xx
+		// come from this server's own requests (its RBAC, say), not the caller's, so they stay a 500.
+		st := status.Status()
+		st.Message = err.Error()
+		return &apierrors.StatusError{ErrStatus: st}
 	}
 	return apierrors.NewInternalError(err)
 }
