@@ -1,0 +1,49 @@
+package framework_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/edgewatcher/edgewatcher/test/framework"
+)
+
+func TestProcessKillAndRerun(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "sleeper.log")
+	p, err := framework.StartProcess("sleeper", logPath, "/bin/sh", "-c", "echo up $0; exec sleep 60", "first")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Rerun(); err == nil {
+		t.Fatal("Rerun of a running process succeeded, want an error")
+	}
+	waitForLines(t, p, "up first", 1)
+	if err := p.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	if !p.Exited() || !p.Stopping() || !strings.Contains(p.ExitError().Error(), "killed") {
+		t.Fatalf("after Kill: exited %v, stopping %v, %v", p.Exited(), p.Stopping(), p.ExitError())
+	}
+	again, err := p.Rerun()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = again.Stop(time.Second) })
+	if again.Pid() == p.Pid() || again.Exited() {
+		t.Fatalf("rerun: pid %d (was %d), exited %v", again.Pid(), p.Pid(), again.Exited())
+	}
+	waitForLines(t, again, "up first", 2)
+}
+
+// waitForLines waits until p's log holds n lines containing line.
+func waitForLines(t *testing.T, p *framework.Process, line string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for strings.Count(p.LogTail(10), line) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("want %d lines %q in the log:\n%s", n, line, p.LogTail(10))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
