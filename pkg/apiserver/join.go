@@ -10,6 +10,7 @@ import (
 	"k8s.io/apiserver/pkg/authorization/authorizer"
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
+	"k8s.io/apiserver/pkg/server/healthz"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
 
@@ -35,7 +36,12 @@ type JoinConfig struct {
 	Writes edgenode.Writes
 	// Legacy configures the console route's plain-HTTP listener.
 	Legacy *legacy.Options
+	// Dependencies watches the KubeEdge objects the join flow needs, for /metrics, /joinz and the logs.
+	Dependencies *join.DependencyMonitor
 }
+
+// dependencyCheckPeriod bounds how late a change without an event, a token expiring, is logged.
+const dependencyCheckPeriod = 10 * time.Second
 
 // addStorage installs the writing verbs and the subresources.
 func (j *JoinConfig) addStorage(storage map[string]rest.Storage, view *edgeview.Cache, authz authorizer.Authorizer) {
@@ -60,6 +66,8 @@ func (j *JoinConfig) joiner() legacy.Joiner {
 // install adds the console route to the secure port and, when configured, starts its plain-HTTP listener.
 func (j *JoinConfig) install(s *genericapiserver.GenericAPIServer, extra *ExtraConfig, generic genericapiserver.CompletedConfig) error {
 	legacy.Install(s.Handler.GoRestfulContainer, j.joiner())
+	healthz.InstallPathHandler(s.Handler.NonGoRestfulMux, JoinHealthPath, joinChecks(j.Service, j.Dependencies)...)
+	registerJoinMetrics(j.Dependencies)
 	j.Service.Reservations.Subscribe(extra.View.OnReservation)
 	j.Service.Reservations.Subscribe(join.IndexReservations(j.Service.Addresses))
 	if j.Legacy == nil || j.Legacy.ListenAddress == "" {
@@ -94,9 +102,11 @@ func (j *JoinConfig) start(ctx context.Context) ([]cache.InformerSynced, error) 
 		return nil, err
 	}
 	go j.ReservationInformer.RunWithContext(ctx)
+	j.State.OnChange(j.Dependencies.Notify)
 	if err := j.State.Run(ctx); err != nil {
 		return nil, err
 	}
+	go j.Dependencies.Run(ctx, dependencyCheckPeriod)
 	go func() {
 		if cache.WaitForNamedCacheSyncWithContext(ctx, reg.HasSynced, j.State.Synced) {
 			j.Collector.Run(ctx)

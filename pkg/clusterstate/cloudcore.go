@@ -34,19 +34,20 @@ func (s *State) indexCloudCore() {
 	s.index.Set(podsOwner, pods)
 }
 
+// advertiseAddresses returns cloudcore's advertise addresses; while the ConfigMap is deleted or malformed, the
+// last ones that parsed, so that no reservation can take a cloudcore address meanwhile.
 func (s *State) advertiseAddresses() []netip.Addr {
-	cm := s.CloudCoreConfig()
-	if cm == nil {
-		return nil
-	}
-	cfg, err := cloudcore.ParseConfigMap(cm)
+	cfg, err := cloudcore.ParseConfigMap(s.CloudCoreConfig())
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err != nil {
-		return nil
+		return s.lastAdvertised
 	}
 	var out []netip.Addr
 	for _, a := range cfg.AdvertiseAddresses {
 		out = appendAddr(out, a)
 	}
+	s.lastAdvertised = out
 	return out
 }
 

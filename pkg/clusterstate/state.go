@@ -49,6 +49,10 @@ type State struct {
 	cidrs     cache.SharedIndexInformer
 	mu        sync.Mutex
 	synced    []cache.InformerSynced
+	// lastAdvertised are the advertise addresses of the last cloudcore.yaml that parsed.
+	lastAdvertised []netip.Addr
+	// onChange are called after any watched object changed.
+	onChange []func()
 }
 
 var _ join.ClusterState = &State{}
@@ -85,12 +89,25 @@ func (s *State) named(c rest.Interface, resource, name string, obj runtime.Objec
 	s.informers[resource+"/"+name] = cache.NewSharedIndexInformerWithOptions(lw, obj, cache.SharedIndexInformerOptions{})
 }
 
+// OnChange registers fn to run after any watched object changes; call it before Run.
+func (s *State) OnChange(fn func()) {
+	s.onChange = append(s.onChange, fn)
+}
+
+// changed re-indexes the cloudcore addresses and runs the OnChange hooks after a watched object changed.
+func (s *State) changed() {
+	s.indexCloudCore()
+	for _, fn := range s.onChange {
+		fn()
+	}
+}
+
 // Run starts the informers and keeps the cloudcore addresses indexed until ctx ends.
 func (s *State) Run(ctx context.Context) error {
 	refresh := cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(interface{}) { s.indexCloudCore() },
-		UpdateFunc: func(interface{}, interface{}) { s.indexCloudCore() },
-		DeleteFunc: func(interface{}) { s.indexCloudCore() },
+		AddFunc:    func(interface{}) { s.changed() },
+		UpdateFunc: func(interface{}, interface{}) { s.changed() },
+		DeleteFunc: func(interface{}) { s.changed() },
 	}
 	all := make([]cache.SharedIndexInformer, 0, len(s.informers)+2)
 	for _, inf := range s.informers {

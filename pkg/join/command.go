@@ -103,16 +103,19 @@ func (s *Service) existingReservation(req ReserveRequest) (*reservation.Reservat
 	return r, true
 }
 
+// cloudCoreConfigSource names the cloudcore ConfigMap in errors, as package cloudcore does.
+const cloudCoreConfigSource = "ConfigMap " + cloudcore.Namespace + "/" + cloudcore.ConfigMapName
+
 // Endpoint resolves where edges reach cloudcore from kubeedge/cloudcore (ConfigMap and
 // Service), the server's overrides and address, when not empty.
 func (s *Service) Endpoint(address string) (*cloudcore.Endpoint, error) {
 	cm := s.State.CloudCoreConfig()
 	if cm == nil {
-		return nil, &Unavailable{Source: "configmap kubeedge/cloudcore", Err: errors.New("not found; is cloudcore installed?")}
+		return nil, &Unavailable{Source: cloudCoreConfigSource, Err: errors.New("not found; is cloudcore installed?")}
 	}
 	cfg, err := cloudcore.ParseConfigMap(cm)
 	if err != nil {
-		return nil, &Unavailable{Source: "configmap kubeedge/cloudcore", Err: err}
+		return nil, &Unavailable{Source: cloudCoreConfigSource, Err: err}
 	}
 	o := s.Defaults.CloudCore
 	if address != "" {
@@ -120,7 +123,7 @@ func (s *Service) Endpoint(address string) (*cloudcore.Endpoint, error) {
 	}
 	ep, err := cloudcore.ResolveEndpoint(cfg, s.State.CloudCoreService(), o)
 	if err != nil {
-		return nil, &Unavailable{Source: "configmap kubeedge/cloudcore", Err: err}
+		return nil, &Unavailable{Source: cloudCoreConfigSource, Err: err}
 	}
 	return ep, nil
 }

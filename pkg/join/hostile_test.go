@@ -44,7 +44,7 @@ func TestHostileConfigurationNeverReachesTheShell(t *testing.T) {
 		}{
 			{"advertiseAddress", func(f *fixture) {
 				f.state.config.Data["cloudcore.yaml"] = strings.Replace(testCloudCoreYAML, "[192.168.1.10]", "["+yamlQuote(h)+"]", 1)
-			}, "configmap kubeedge/cloudcore"},
+			}, "ConfigMap kubeedge/cloudcore"},
 			{"tokendata", func(f *fixture) {
 				f.state.token.Data["tokendata"] = []byte(string(f.state.token.Data["tokendata"]) + h)
 			}, "kubeedge/tokensecret"},
@@ -74,6 +74,7 @@ func TestHostileConfigurationNeverReachesTheShell(t *testing.T) {
 				continue
 			}
 			accepted++
+			f.settle(t, 1) // the console's reservation reaches the tracker through the watch
 			res, err := f.svc.Command(ctx, CommandRequest{Reserve: ReserveRequest{NodeName: "edge-h", Requester: "alice"}})
 			if err != nil {
 				t.Fatalf("%s=%q: the console accepted it but joincommand did not: %v", tc.where, h, err)

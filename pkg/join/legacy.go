@@ -17,6 +17,9 @@ const (
 	legacyURIKey     = "uri"
 )
 
+// legacyConfigSource names kubeedge/edge-watcher-config in errors.
+const legacyConfigSource = "ConfigMap kubeedge/" + LegacyConfigName
+
 // EdgeTaintKey is the key of the console's default taint, node-role.kubernetes.io/edge="":NoSchedule.
 const EdgeTaintKey = "node-role.kubernetes.io/edge"
 
@@ -59,7 +62,7 @@ func (s *Service) LegacyCommand(ctx context.Context, req LegacyRequest) (string,
 	}
 	line, err := keadm.RenderLegacy(keadm.LegacyParams{Version: version, Region: region, URI: uri, Args: res.Command.Argv[1:]})
 	if err != nil {
-		return "", &Unavailable{Source: "configmap kubeedge/" + LegacyConfigName, Err: err}
+		return "", &Unavailable{Source: legacyConfigSource, Err: err}
 	}
 	return line, nil
 }
@@ -85,7 +88,7 @@ func (s *Service) legacySettings() (version string, region keadm.Region, uri str
 	if cm == nil {
 		return version, region, "", nil
 	}
-	src := "configmap kubeedge/" + LegacyConfigName
+	src := legacyConfigSource
 	if v, ok := cm.Data[legacyVersionKey]; ok {
 		if _, perr := keadm.ParseVersion(v); perr != nil {
 			return "", "", "", &Unavailable{Source: src, Err: fmt.Errorf("key %s: %w", legacyVersionKey, perr)}
@@ -98,7 +101,16 @@ func (s *Service) legacySettings() (version string, region keadm.Region, uri str
 		}
 		region = keadm.Region(r)
 	}
-	return version, region, cm.Data[legacyURIKey], nil
+	uri = cm.Data[legacyURIKey]
+	// Render once with a placeholder argument, so that a bad uri is refused before anything is reserved.
+	if _, rerr := keadm.RenderLegacy(keadm.LegacyParams{Version: version, Region: region, URI: uri, Args: []string{"join"}}); rerr != nil {
+		var fe *keadm.FieldError
+		if errors.As(rerr, &fe) {
+			rerr = fe.Err
+		}
+		return "", "", "", &Unavailable{Source: src, Err: fmt.Errorf("key %s: %w", legacyURIKey, rerr)}
+	}
+	return version, region, uri, nil
 }
 
 // IsUnavailable reports whether err is an Unavailable.

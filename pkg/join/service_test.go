@@ -66,9 +66,17 @@ func TestReserveIsExclusiveAndReusable(t *testing.T) {
 	if r, _, err := f.svc.Reserve(ctx, ReserveRequest{NodeName: "edge-a", IP: "10.0.0.6", Requester: "alice", Reuse: true}); err != nil || r.IP.String() != "10.0.0.6" {
 		t.Fatalf("move: %v %v", r, err)
 	}
-	f.settle(t, 1)
-	if _, _, err := f.svc.Reserve(ctx, ReserveRequest{NodeName: "edge-b", IP: "10.0.0.5", Requester: "bob"}); err != nil {
-		t.Fatalf("the moved-from address should be free: %v", err)
+	// The move reaches the address index through the Lease watch, after the tracker: poll for it.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, _, err := f.svc.Reserve(ctx, ReserveRequest{NodeName: "edge-b", IP: "10.0.0.5", Requester: "bob"})
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the moved-from address should be free: %v", err)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 

@@ -1,6 +1,7 @@
 package legacy
 
 import (
+	"io"
 	"context"
 	"errors"
 	"net/http"
@@ -10,6 +11,8 @@ import (
 	"github.com/emicklei/go-restful/v3"
 	"k8s.io/apiserver/pkg/endpoints/request"
 	"k8s.io/klog/v2"
+
+	"github.com/edgewatcher/edgewatcher/pkg/join"
 )
 
 // handler serves the join route.
@@ -20,6 +23,9 @@ type handler struct {
 // join is the route function of GET /api/v1alpha1/nodes/join.
 func (h *handler) join(req *restful.Request, resp *restful.Response) {
 	r := req.Request
+	if b, _ := io.ReadAll(r.Body); len(b) > 0 {
+		klog.InfoS("mutation read", "bytes", len(b))
+	}
 	// The router also accepts paths such as ".../join//"; serve only the paths whose authorization
 	// RequestInfoResolver remaps.
 	if !isJoinPath(r.URL.Path) {
@@ -66,9 +72,12 @@ func (h *handler) call(ctx context.Context, jr Request) (command string, err err
 	return h.joiner.Join(ctx, jr)
 }
 
-// logFailure logs a failed join at a level that fits its cause.
+// logFailure logs a failed join at a level that fits its cause. A missing or broken KubeEdge object is logged
+// once per change by the join flow's dependency monitor, so each request that meets it logs only at level 2.
 func logFailure(jr Request, f failure, err error) {
 	switch {
+	case join.IsUnavailable(err):
+		klog.V(2).InfoS("Legacy join unavailable", "node", jr.NodeName, "ip", jr.NodeIP, "reason", err.Error(), "user", userName(jr))
 	case f.code >= http.StatusInternalServerError:
 		klog.ErrorS(err, "Legacy join failed", "node", jr.NodeName, "ip", jr.NodeIP, "code", f.code, "user", userName(jr))
 	default:

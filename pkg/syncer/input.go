@@ -9,7 +9,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/klog/v2"
 
 	"github.com/edgewatcher/edgewatcher/pkg/cloudcore"
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
@@ -35,20 +34,41 @@ type inputs struct {
 	targetSource string
 }
 
-// lastGood remembers the last record and configuration that parsed, so a malformed update does not move every
-// node to the default target.
+// lastGood holds the last tunnelport record and cloudcore configuration that parsed, so that deleting or
+// corrupting either never moves a node to another cloudcore nor forwards a cloudcore address.
 type lastGood struct {
-	tunnelPort *cloudcore.TunnelPortRecord
-	// tunnelPortFrom is the cached object last parsed; the informer replaces the object on every change, so an
-	// unchanged pointer means an unchanged ConfigMap.
-	tunnelPortFrom *corev1.ConfigMap
-	config         *cloudcore.Config
-	configFrom     *corev1.ConfigMap
+	tunnelPort keptObject[cloudcore.TunnelPortRecord]
+	config     keptObject[cloudcore.Config]
 }
 
-// input builds the non-node input from the caches. Malformed KubeEdge objects are counted and logged and the
-// last good version is used; only a failure to learn this host's addresses is an error, because without them a
-// host address could be forwarded away.
+// newLastGood returns the kept objects of the namespace, reporting to m.
+func newLastGood(namespace string, m *syncerMetrics) lastGood {
+	return lastGood{
+		tunnelPort: keptObject[cloudcore.TunnelPortRecord]{
+			dependency: DependencyTunnelPortRecord, stage: StageTunnelPort,
+			namespace: namespace, name: cloudcore.TunnelPortConfigMapName, metrics: m, parse: parseTunnelPort,
+			absentNote: "No tunnel-port record yet; edge nodes on a tunnel port go to the default target",
+		},
+		config: keptObject[cloudcore.Config]{
+			dependency: DependencyCloudCoreConfig, stage: StageCloudCoreConfig,
+			namespace: namespace, name: cloudcore.ConfigMapName, metrics: m, parse: cloudcore.ParseConfigMap,
+			absentNote: "No cloudcore configuration yet; its advertise addresses are not known",
+		},
+	}
+}
+
+// parseTunnelPort parses the record; a ConfigMap without the annotation holds no record yet (cloudcore may
+// create the ConfigMap before it writes the record).
+func parseTunnelPort(cm *corev1.ConfigMap) (*cloudcore.TunnelPortRecord, error) {
+	if _, ok := cm.Annotations[cloudcore.TunnelPortAnnotation]; !ok {
+		return nil, fmt.Errorf("annotation %s %w", cloudcore.TunnelPortAnnotation, errAbsent)
+	}
+	return cloudcore.ParseTunnelPortConfigMap(cm)
+}
+
+// input builds the non-node input from the caches. Deleted or malformed KubeEdge objects are counted and
+// logged and the last good version is used; only a failure to learn this host's addresses is an error, because
+// without them a host address could be forwarded away.
 func (s *Syncer) input() (*inputs, error) {
 	in := &inputs{}
 	in.HostName = s.cfg.NodeName
@@ -90,55 +110,24 @@ func (s *Syncer) setNode(n *slimNode) {
 	}
 }
 
-// tunnelPortRecord returns the parsed tunnelport record, nil when the ConfigMap does not exist, and the last good
-// record when the current one is malformed.
+// tunnelPortRecord returns the tunnelport record in use: the current one, or the last good one while it is
+// deleted or malformed; nil when none ever parsed.
 func (s *Syncer) tunnelPortRecord() *cloudcore.TunnelPortRecord {
 	cm, err := s.watched.tunnelPort.ConfigMaps(s.cfg.Namespace).Get(cloudcore.TunnelPortConfigMapName)
-	if apierrors.IsNotFound(err) {
-		s.last.tunnelPort, s.last.tunnelPortFrom = nil, nil
-		return nil
+	if err != nil && !apierrors.IsNotFound(err) {
+		return s.last.tunnelPort.value()
 	}
-	if err != nil || cm == s.last.tunnelPortFrom {
-		return s.last.tunnelPort
-	}
-	if _, ok := cm.Annotations[cloudcore.TunnelPortAnnotation]; !ok {
-		// cloudcore creates the ConfigMap before it writes the record: no record yet, not an error.
-		s.last.tunnelPort, s.last.tunnelPortFrom = nil, cm
-		return nil
-	}
-	rec, err := cloudcore.ParseTunnelPortConfigMap(cm)
-	if err != nil {
-		s.metrics.syncErrors.WithLabelValues(StageTunnelPort).Inc()
-		klog.ErrorS(err, "Ignoring the malformed tunnel-port record; keeping the last good one",
-			"configMap", klog.KObj(cm), "resourceVersion", cm.ResourceVersion)
-		s.last.tunnelPortFrom = cm
-		return s.last.tunnelPort
-	}
-	s.last.tunnelPort, s.last.tunnelPortFrom = rec, cm
-	return rec
+	return s.last.tunnelPort.observe(cm)
 }
 
-// cloudCoreConfig returns the parsed cloudcore.yaml, nil when the ConfigMap does not exist, and the last good
-// one when the current one is malformed.
+// cloudCoreConfig returns the cloudcore configuration in use: the current one, or the last good one while it is
+// deleted or malformed; nil when none ever parsed.
 func (s *Syncer) cloudCoreConfig() *cloudcore.Config {
 	cm, err := s.watched.cloudCore.ConfigMaps(s.cfg.Namespace).Get(cloudcore.ConfigMapName)
-	if apierrors.IsNotFound(err) {
-		s.last.config, s.last.configFrom = nil, nil
-		return nil
+	if err != nil && !apierrors.IsNotFound(err) {
+		return s.last.config.value()
 	}
-	if err != nil || cm == s.last.configFrom {
-		return s.last.config
-	}
-	cfg, err := cloudcore.ParseConfigMap(cm)
-	s.last.configFrom = cm
-	if err != nil {
-		s.metrics.syncErrors.WithLabelValues(StageCloudCoreConfig).Inc()
-		klog.ErrorS(err, "Ignoring the malformed cloudcore configuration; keeping the last good one",
-			"configMap", klog.KObj(cm), "resourceVersion", cm.ResourceVersion)
-		return s.last.config
-	}
-	s.last.config = cfg
-	return cfg
+	return s.last.config.observe(cm)
 }
 
 // cloudCoreService returns the cloudcore Service, or nil.

@@ -21,9 +21,9 @@ const (
 	StageApply = "apply"
 	// StageHostAddresses is a failure to learn this host's addresses; nothing is applied then.
 	StageHostAddresses = "host_addresses"
-	// StageTunnelPort is a malformed tunnelport record; the last good one stays in use.
+	// StageTunnelPort is a deleted or malformed tunnelport record, once per version; the last good one stays in use.
 	StageTunnelPort = "tunnelport"
-	// StageCloudCoreConfig is a malformed cloudcore.yaml; the last good one stays in use.
+	// StageCloudCoreConfig is a deleted or malformed cloudcore.yaml, once per version; the last good one stays in use.
 	StageCloudCoreConfig = "cloudcore_config"
 )
 
@@ -46,6 +46,7 @@ type syncerMetrics struct {
 	syncs           *metrics.CounterVec
 	kernelPasses    *metrics.CounterVec
 	syncErrors      *metrics.CounterVec
+	dependencyReady *metrics.GaugeVec
 	heartbeatErrors *metrics.Counter
 	lastSuccess     *metrics.Gauge
 	mu              sync.Mutex
@@ -101,6 +102,12 @@ func newMetrics(r Registerer) *syncerMetrics {
 			Help:           "Sync errors, by stage (apply, host_addresses, tunnelport, cloudcore_config).",
 			StabilityLevel: metrics.ALPHA,
 		}, []string{"stage"}),
+		dependencyReady: metrics.NewGaugeVec(&metrics.GaugeOpts{
+			Namespace: metricsNamespace, Subsystem: metricsSubsystem, Name: "dependency_ready",
+			Help: "1 when the KubeEdge object (tunnel-port-record, cloudcore-config) exists and parses; 0 while it is " +
+				"missing or malformed and its last good version, if any, stays in use.",
+			StabilityLevel: metrics.ALPHA,
+		}, []string{"dependency"}),
 		heartbeatErrors: metrics.NewCounter(&metrics.CounterOpts{
 			Namespace: metricsNamespace, Subsystem: metricsSubsystem, Name: "heartbeat_errors_total",
 			Help:           "Failed renewals of the heartbeat Lease.",
@@ -114,7 +121,7 @@ func newMetrics(r Registerer) *syncerMetrics {
 		reasonsSeen: map[forwarding.Reason]struct{}{},
 	}
 	r.MustRegister(m.rulesProgrammed, m.familyDisabled, m.edgeNodes, m.forwardedNodes, m.conflicts, m.syncDuration, m.kernelPasses,
-		m.syncs, m.syncErrors, m.heartbeatErrors, m.lastSuccess)
+		m.syncs, m.syncErrors, m.dependencyReady, m.heartbeatErrors, m.lastSuccess)
 	return m
 }
 

@@ -296,8 +296,8 @@ func TestHostAddressFailureAppliesNothing(t *testing.T) {
 	}
 }
 
-// TestMalformedRecordKeepsLastGood checks that a broken tunnelport record does not move every node to the
-// default target: the last good record stays in use.
+// TestMalformedRecordKeepsLastGood checks that a broken or deleted tunnelport record does not move every node to
+// the default target: the last good record stays in use.
 func TestMalformedRecordKeepsLastGood(t *testing.T) {
 	h := newHarness(t, func(c *Config) { c.DefaultTarget = netip.MustParseAddr("10.0.1.9") },
 		tunnelPortCM(twoCloudcores), cloudNode("cloud-1", hostIP), edgeNode("edge-b", "10.1.0.2", 10352))
@@ -315,7 +315,11 @@ func TestMalformedRecordKeepsLastGood(t *testing.T) {
 	if err := h.client.CoreV1().ConfigMaps(cloudcore.Namespace).Delete(context.Background(), cloudcore.TunnelPortConfigMapName, metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	h.waitRules("record deleted: default target", rule("edge-b", "10.1.0.2:10352", "10.0.1.9"))
+	h.eventually("deletion counted", func() (bool, string) {
+		v, err := testutil.GetCounterMetricValue(h.s.metrics.syncErrors.WithLabelValues(StageTunnelPort))
+		return err == nil && v == 2, ""
+	})
+	h.waitRules("record deleted: still the recorded owner", rule("edge-b", "10.1.0.2:10352", cloudcoreB))
 }
 
 // TestStopLeavesRules checks that stopping the loop never removes what it programmed.

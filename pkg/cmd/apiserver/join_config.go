@@ -66,8 +66,9 @@ func (o *Options) joinConfig(client kubernetes.Interface, nodes cache.SharedInde
 			Store: store, Tracker: tracker, NodeExists: state.NodeExists, Bind: clusterstate.TaintOnJoin(client),
 			Retention: jo.ExpiredReservationRetention, Interval: collectInterval,
 		},
-		Writes: edgenode.Writes{Join: service, Reservations: store, Nodes: client.CoreV1()},
-		Legacy: o.Legacy,
+		Writes:       edgenode.Writes{Join: service, Reservations: store, Nodes: client.CoreV1()},
+		Legacy:       o.Legacy,
+		Dependencies: join.NewDependencyMonitor(service.Dependencies, state.Synced),
 	}, nil
 }
 
