@@ -1,7 +1,6 @@
 package legacy
 
 import (
-	"io"
 	"context"
 	"errors"
 	"net/http"
@@ -23,9 +22,6 @@ type handler struct {
 // join is the route function of GET /api/v1alpha1/nodes/join.
 func (h *handler) join(req *restful.Request, resp *restful.Response) {
 	r := req.Request
-	if b, _ := io.ReadAll(r.Body); len(b) > 0 {
-		klog.InfoS("mutation read", "bytes", len(b))
-	}
 	// The router also accepts paths such as ".../join//"; serve only the paths whose authorization
 	// RequestInfoResolver remaps.
 	if !isJoinPath(r.URL.Path) {
