@@ -71,6 +71,7 @@ func (o *Options) genericConfig() (*genericapiserver.Config, error) {
 	if err := o.SecureServing.ApplyTo(&c.SecureServing, &c.LoopbackClientConfig); err != nil {
 		return nil, err
 	}
+	o.Limits.ApplyTo(c)
 	namer := openapi.NewDefinitionNamer(apiserver.Scheme)
 	c.OpenAPIConfig = genericapiserver.DefaultOpenAPIConfig(generatedopenapi.GetOpenAPIDefinitions, namer)
 	c.OpenAPIConfig.Info.Title = "EdgeWatcher"

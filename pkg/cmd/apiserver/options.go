@@ -46,6 +46,8 @@ type Options struct {
 	Join *JoinOptions
 	// Legacy configures the console route's plain-HTTP listener.
 	Legacy *legacy.Options
+	// Limits bounds the size of requests to the secure port.
+	Limits *RequestLimitOptions
 }
 
 // ServiceOptions name the Service in front of this server and the APIService that points at it.
@@ -75,6 +77,7 @@ func NewOptions() *Options {
 		KubeAPIBurst:     100,
 		Join:             NewJoinOptions(),
 		Legacy:           legacy.NewOptions(),
+		Limits:           NewRequestLimitOptions(),
 		Service: ServiceOptions{
 			Namespace: "kubeedge",
 			Name:      "edge-watcher",
@@ -93,6 +96,7 @@ func NewOptions() *Options {
 func (o *Options) Flags() cliflag.NamedFlagSets {
 	var fss cliflag.NamedFlagSets
 	o.SecureServing.AddFlags(fss.FlagSet("secure serving"))
+	o.Limits.AddFlags(fss.FlagSet("request limits"))
 	o.Authentication.AddFlags(fss.FlagSet("authentication"))
 	o.Authorization.AddFlags(fss.FlagSet("authorization"))
 	o.Audit.AddFlags(fss.FlagSet("auditing"))
@@ -193,6 +197,7 @@ func (o *Options) Validate() error {
 	errs = append(errs, o.Service.Validate())
 	errs = append(errs, o.Join.Validate()...)
 	errs = append(errs, o.Legacy.Validate()...)
+	errs = append(errs, o.Limits.Validate()...)
 	if o.KubeAPIQPS <= 0 || o.KubeAPIBurst < 1 {
 		errs = append(errs, fmt.Errorf("--kube-api-qps %v and --kube-api-burst %d: must be positive", o.KubeAPIQPS, o.KubeAPIBurst))
 	}

@@ -58,55 +58,107 @@ const swappedTunnelRecord = `{"ipTunnelPort":{"` + cloudcore1 + `":10352,"` + cl
 var legacySaves = map[string]string{"ipv4": "iptables-legacy-save", "ipv6": "ip6tables-legacy-save"}
 
 // TestSyncerKillMidSync registers 10k edge Nodes and kills the real syncer with SIGKILL while it programs them,
-// twice, on the nf_tables backend:
-//
-//   - during its first full sync of a fresh namespace, killing its process group (the syncer and the `ipset
-//     restore` it runs, as when its container is killed) once the restore has read a random part of its script;
-//     restarted, it must reach exactly the 10k entries: every destination in the set of its target and in no
-//     other, one DNAT rule per target, one jump from OUTPUT and PREROUTING per family, no temporary set;
-//   - during the re-sync that follows a tunnelport change moving every node to the other cloudcore, killing the
-//     syncer alone (its `ipset restore` child finishes the part of the script it received). Probe connections
-//     to six edge destinations every 50 ms, from before the change until after the restarted syncer is ready,
-//     must all be answered by a cloudcore stand-in, old or new; at the end by the new one.
+// twice, on each iptables backend (see killMidSync): nf_tables, and legacy, where the syncer and every iptables
+// child it runs take a lock file of the test through $XTABLES_LOCKFILE, never the host's /run/xtables.lock.
 func TestSyncerKillMidSync(t *testing.T) {
 	ctx := t.Context()
-	host := faultTopology(t)
 	kubeconfig := grantSyncerRBAC(t, ctx)
-	applyTunnelPort(t, ctx, tunnelRecord)
 	applyNode(t, ctx, node{name: "kill-cloud", ip: hostIPv4})
 	created := time.Now()
 	createBulkNodes(t, ctx, killNodes)
 	t.Logf("created %d edge Nodes in %v", killNodes, time.Since(created).Round(time.Millisecond))
+	for _, b := range killBackends {
+		t.Run(b.name, func(t *testing.T) {
+			netns.RequireCommands(t, b.commands...)
+			killMidSync(t, kubeconfig, b)
+		})
+	}
+}
 
+// killBackend is an iptables backend TestSyncerKillMidSync runs on.
+type killBackend struct {
+	// name is the --iptables-backend value.
+	name string
+	// saves read the backend's nat tables (readKernelWith); others, when set, the other backend's, which must
+	// hold nothing of ours.
+	saves, others map[string]string
+	// commands must be installed for the subtest to run.
+	commands []string
+	// privateLock runs the syncer with a lock file of the test, checked to be the one iptables takes.
+	privateLock bool
+}
+
+// killBackends are the backends the kill test runs on. The nf_tables tools are prerequisites of the package, the
+// legacy ones are not: only the legacy run reads the other backend's tables.
+var killBackends = []killBackend{
+	{name: "nft", saves: saveCommands},
+	{name: "legacy", saves: legacySaves, others: saveCommands, privateLock: true, commands: []string{
+		"iptables-legacy", "iptables-legacy-save", "iptables-legacy-restore",
+		"ip6tables-legacy", "ip6tables-legacy-save", "ip6tables-legacy-restore",
+	}},
+}
+
+// killMidSync kills the real syncer on backend b, in a fresh control-plane host namespace, with SIGKILL while it
+// programs the 10k bulk Nodes, twice:
+//
+//   - during its first full sync, killing its process group (the syncer and the `ipset restore` it runs, as
+//     when its container is killed) once its restores have read a random part of their scripts; restarted, it
+//     must reach exactly the 10k entries: every destination in the set of its target and in no other, one DNAT
+//     rule per target, one jump from OUTPUT and PREROUTING per family, no temporary set;
+//   - during the re-sync that follows a tunnelport change moving every node to the other cloudcore, killing the
+//     syncer alone (its `ipset restore` child finishes the part of the script it received). Probe connections
+//     to six edge destinations every 50 ms, from before the change until after the restarted syncer is ready,
+//     must all be answered by a cloudcore stand-in, old or new; at the end by the new one.
+//
+// With b.privateLock, the syncer's environment must name the test's lock file; with b.others, the other backend's
+// tables must hold nothing of ours at the end.
+func killMidSync(t *testing.T, kubeconfig string, b killBackend) {
+	ctx := t.Context()
+	host := faultTopology(t)
+	var lock *xtablesLock
+	if b.privateLock {
+		lock = privateXtablesLock(t, host)
+	}
+	applyTunnelPort(t, ctx, tunnelRecord)
 	args := []string{"--node-name=kill-cloud", "--default-target=" + cloudcore1, "--resync-period=" + resync.String(),
-		"--iptables-backend=nft"}
+		"--iptables-backend=" + b.name}
 	want := killWant(false)
 	// kill -9 during the first full sync.
 	var s *syncerProc
 	for attempt := 1; ; attempt++ {
 		s = launchSyncer(t, kubeconfig, host.Name, args...)
-		// The cold restore script holds about 52 bytes per entry; past its end the kill lands after the sets.
-		after := rand.Int64N(60 * killNodes)
+		if lock != nil { // the syncer, and below one of its children: every command it runs inherits the variable
+			wantEnv(t, s.proc.Pid(), xtablesLockEnv, lock.path)
+		}
+		// A cold sync runs two restores: one creating the sets (about 6 kB read, most of it the command's own
+		// files), one filling them (about 47 bytes per entry, 475 kB for 10k). Aim anywhere up to near its end,
+		// where the chains and jumps written alongside may be in place already.
+		after := rand.Int64N(45 * killNodes)
 		k := killMidRestore(s.proc, 2*time.Minute, after, true)
 		if k.err != nil {
 			t.Fatal(k.err)
 		}
-		st := mustReadKernel(t, host, saveCommands)
-		mid := len(exactProblems(st, want, "ipv4", "ipv6")) > 0
+		if lock != nil && !hasEnv(k.childEnv, xtablesLockEnv, lock.path) {
+			t.Fatalf("the syncer's ipset restores (the last pid %d) did not run with %s=%s; environment read: %q",
+				k.child, xtablesLockEnv, lock.path, k.childEnv)
+		}
+		st := mustReadKernel(t, host, b.saves)
+		// Mid-sync: something of ours is in the kernel, and not yet all of it.
+		mid := (len(st.sets) > 0 || len(st.jumps) > 0) && len(exactProblems(st, want, "ipv4", "ipv6")) > 0
 		t.Logf("attempt %d: SIGKILL to the syncer's process group %s; kernel at the kill: %s (mid-sync: %v)",
 			attempt, k, kernelSummary(st), mid)
 		if mid {
 			break
 		}
 		if attempt == killAttempts {
-			t.Fatalf("in %d attempts the kill never landed before the first sync had finished", killAttempts)
+			t.Fatalf("in %d attempts the kill never landed mid-way through the first sync", killAttempts)
 		}
-		runCleanup(t, "--netns="+host.Name, "--iptables-backend=nft")
+		runCleanup(t, "--netns="+host.Name, "--iptables-backend="+b.name)
 	}
 	restarted := time.Now()
 	s.start()
 	t.Logf("restarted syncer ready %v after start", time.Since(restarted).Round(time.Millisecond))
-	took := waitExact(t, host, saveCommands, "after the restart", resync+repairSlack, want, "ipv4", "ipv6")
+	took := waitExact(t, host, b.saves, "after the restart", resync+repairSlack, want, "ipv4", "ipv6")
 	t.Logf("exactly %d entries in place %v after ready", len(want), took.Round(time.Millisecond))
 
 	// kill -9 during a re-sync moving every node: no gap.
@@ -118,6 +170,7 @@ func TestSyncerKillMidSync(t *testing.T) {
 	swapped := false
 	for attempt := 1; ; attempt++ {
 		swapped = !swapped
+		before := want
 		want = killWant(swapped)
 		// The delta script adds every moved entry (about 47 bytes a line), then deletes the old ones; aim at the
 		// adds, so that some destinations are still only in their old set when the syncer is killed.
@@ -135,16 +188,17 @@ func TestSyncerKillMidSync(t *testing.T) {
 		if k.err != nil {
 			t.Fatal(k.err)
 		}
-		atKill := mustReadKernel(t, host, saveCommands)
+		atKill := mustReadKernel(t, host, b.saves)
 		orphanExit := waitGone(k.child, k.at, 10*time.Second)
-		st := mustReadKernel(t, host, saveCommands)
-		mid := len(exactProblems(st, want, "ipv4", "ipv6")) > 0
+		st := mustReadKernel(t, host, b.saves)
+		// Mid-sync: the kernel is neither as before the change nor as after it.
+		mid := len(exactProblems(st, before, "ipv4", "ipv6")) > 0 && len(exactProblems(st, want, "ipv4", "ipv6")) > 0
 		t.Logf("attempt %d: SIGKILL to the syncer alone %v after the tunnelport change, %s; kernel at the kill: %s; "+
 			"after its ipset child ended (%v): %s (mid-sync: %v)", attempt, k.at.Sub(changed).Round(time.Millisecond), k,
 			kernelSummary(atKill), orphanExit, kernelSummary(st), mid)
 		if mid || attempt == killAttempts {
 			if !mid {
-				t.Errorf("in %d attempts the kill never landed before the re-sync had finished", killAttempts)
+				t.Errorf("in %d attempts the kill never landed mid-way through the re-sync", killAttempts)
 			}
 			// Destinations still only in the set of their old target are what a restart could drop; probe a few
 			// without pause until the restarted syncer is ready.
@@ -167,9 +221,9 @@ func TestSyncerKillMidSync(t *testing.T) {
 			break
 		}
 		s.start()
-		waitExact(t, host, saveCommands, "before the next attempt", resync+repairSlack, want, "ipv4", "ipv6")
+		waitExact(t, host, b.saves, "before the next attempt", resync+repairSlack, want, "ipv4", "ipv6")
 	}
-	took = waitExact(t, host, saveCommands, "after the restart", resync+repairSlack, want, "ipv4", "ipv6")
+	took = waitExact(t, host, b.saves, "after the restart", resync+repairSlack, want, "ipv4", "ipv6")
 	t.Logf("exactly %d entries in place %v after ready", len(want), took.Round(time.Millisecond))
 	time.Sleep(resync)
 	r := p.stop()
@@ -184,6 +238,11 @@ func TestSyncerKillMidSync(t *testing.T) {
 	for _, d := range dests {
 		if got, want := r.last[d], standInName(want[d]); got != want {
 			t.Errorf("at the end %s was answered by %q, want %s", d, got, want)
+		}
+	}
+	if b.others != nil {
+		if other := mustReadKernel(t, host, b.others); len(other.jumps) > 0 || other.chainRules["ipv4"]+other.chainRules["ipv6"] > 0 {
+			t.Errorf("the other backend's nat tables hold rules of ours: %s", kernelSummary(other))
 		}
 	}
 	s.stop()
@@ -207,17 +266,8 @@ func TestSyncerXtablesLock(t *testing.T) {
 		holdFirst  = 2 * time.Second
 		holdLong   = 7500 * time.Millisecond
 	)
-	lock := openXtablesLock(t, filepath.Join(t.TempDir(), "xtables.lock"))
-	t.Setenv(xtablesLockEnv, lock.path)
 	host := faultTopology(t)
-
-	// Without this, holding the test's file would not stop the syncer, which would take the host's lock instead.
-	lock.hold(t)
-	out, err := host.Run("iptables-legacy", "-w", "1", "-t", "nat", "-S")
-	lock.release(t)
-	if err == nil || !strings.Contains(err.Error(), lock.path) {
-		t.Fatalf("iptables-legacy does not honour $%s: with %s held, a bounded wait returned %q, %v", xtablesLockEnv, lock.path, out, err)
-	}
+	lock := privateXtablesLock(t, host)
 
 	kubeconfig := grantSyncerRBAC(t, ctx)
 	applyTunnelPort(t, ctx, `{"ipTunnelPort":{"`+cloudcore1+`":10351},"port":{"10351":true}}`)
@@ -494,12 +544,15 @@ func launchSyncer(t *testing.T, kubeconfig, netnsName string, args ...string) *s
 
 // killReport says where a kill landed.
 type killReport struct {
-	// child is the pid of the `ipset restore` the syncer was running.
-	child int
-	// read is how many bytes the child had read (its script, after a few of its own files), and after is how
-	// many it was to read before the kill.
+	// child is the pid of the last `ipset restore` the syncer ran, and restores how many it had run in the sync.
+	child, restores int
+	// childEnv is the environment (/proc/<pid>/environ) of the first of them that could be read.
+	childEnv string
+	// read is how many bytes those children had read (their scripts, after a few of their own files each), and
+	// after is how many they were to read before the kill.
 	read, after int64
-	// finished says the child had exited before the kill: the kill came after the restore.
+	// finished says the last child had exited before the kill, and no other followed: the kill came after the
+	// restores.
 	finished bool
 	// at is when the signal was sent.
 	at  time.Time
@@ -509,48 +562,51 @@ type killReport struct {
 // String describes the report.
 func (k killReport) String() string {
 	if k.finished {
-		return fmt.Sprintf("after its ipset restore (pid %d) had finished, %d bytes read, before reaching %d", k.child, k.read, k.after)
+		return fmt.Sprintf("after its ipset restores (%d, the last pid %d) had finished, %d bytes read, before reaching %d",
+			k.restores, k.child, k.read, k.after)
 	}
-	return fmt.Sprintf("while its ipset restore (pid %d) had read %d bytes (aimed at %d)", k.child, k.read, k.after)
+	return fmt.Sprintf("while its ipset restore number %d (pid %d) was running, the restores having read %d bytes (aimed at %d)",
+		k.restores, k.child, k.read, k.after)
 }
 
-// killMidRestore waits until the syncer proc runs an `ipset ... restore` child and that child has read at least
-// after bytes (or exited), then sends SIGKILL: to the syncer's process group when group (the syncer and its
-// child, as when a container is killed), else to the syncer alone, whose child then reads to the end of what
-// was written into its stdin pipe. It waits for the syncer to exit. It may run on any goroutine.
+// nextRestoreWait is how long killMidRestore looks for another `ipset restore` once one has ended: the syncer
+// starts the next restore of a sync at once (a cold sync creates its sets in one and fills them in the next).
+const nextRestoreWait = 500 * time.Millisecond
+
+// killMidRestore waits until the `ipset ... restore` children the syncer proc runs, one after another, have read
+// at least after bytes in all (or the last has exited and no other follows), then sends SIGKILL: to the syncer's
+// process group when group (the syncer and its child, as when a container is killed), else to the syncer alone,
+// whose child then reads to the end of what was written into its stdin pipe. It waits for the syncer to exit. It
+// may run on any goroutine.
 func killMidRestore(proc *framework.Process, timeout time.Duration, after int64, group bool) killReport {
 	k := killReport{after: after}
-	pid := proc.Pid()
 	deadline := time.Now().Add(timeout)
-	for k.child == 0 {
-		if proc.Exited() {
-			k.err = fmt.Errorf("the syncer exited before it ran ipset restore: %w", proc.ExitError())
-			return k
-		}
-		if time.Now().After(deadline) {
-			k.err = fmt.Errorf("the syncer ran no ipset restore within %v", timeout)
-			return k
-		}
-		k.child = restoreChild(pid)
-		if k.child == 0 {
-			time.Sleep(200 * time.Microsecond)
-		}
-	}
 	for {
-		n, err := bytesRead(k.child)
-		if err != nil || time.Now().After(deadline) {
+		child, err := awaitRestoreChild(proc, k.child, deadline, k.restores == 0)
+		if err != nil {
+			k.err = err
+			return k
+		}
+		if child == 0 {
 			k.finished = true
 			break
 		}
-		k.read = n
-		if n >= after {
+		if k.childEnv == "" { // empty once the child has exited
+			env, _ := os.ReadFile(fmt.Sprintf("/proc/%d/environ", child))
+			k.childEnv = string(env)
+		}
+		k.child, k.restores = child, k.restores+1
+		if watchRestore(child, after, deadline, &k.read) {
 			break
 		}
-		time.Sleep(100 * time.Microsecond)
+		if time.Now().After(deadline) {
+			k.finished = true
+			break
+		}
 	}
-	target := pid
+	target := proc.Pid()
 	if group {
-		target = -pid
+		target = -target
 	}
 	k.at = time.Now()
 	if err := syscall.Kill(target, syscall.SIGKILL); err != nil {
@@ -563,6 +619,44 @@ func killMidRestore(proc *framework.Process, timeout time.Duration, after int64,
 		k.err = errors.New("the syncer did not exit within 10s of SIGKILL")
 	}
 	return k
+}
+
+// awaitRestoreChild polls for an `ipset ... restore` child of the syncer proc other than prev: the first of a sync
+// until deadline (an error if none comes), a later one for nextRestoreWait (0 if none comes).
+func awaitRestoreChild(proc *framework.Process, prev int, deadline time.Time, first bool) (int, error) {
+	until := deadline
+	if next := time.Now().Add(nextRestoreWait); !first && next.Before(deadline) {
+		until = next
+	}
+	for {
+		if child := restoreChild(proc.Pid()); child != 0 && child != prev {
+			return child, nil
+		}
+		switch {
+		case proc.Exited() && first:
+			return 0, fmt.Errorf("the syncer exited before it ran ipset restore: %w", proc.ExitError())
+		case time.Now().After(until) && first:
+			return 0, errors.New("the syncer ran no ipset restore before the deadline")
+		case proc.Exited() || time.Now().After(until):
+			return 0, nil
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+}
+
+// watchRestore adds what the restore child reads to *read, the bytes of the sync's restores so far, until *read
+// reaches after (true), or the child exits or deadline passes (false).
+func watchRestore(child int, after int64, deadline time.Time, read *int64) bool {
+	before := *read
+	for *read < after {
+		n, err := bytesRead(child)
+		if err != nil || time.Now().After(deadline) {
+			return false
+		}
+		*read = before + n
+		time.Sleep(100 * time.Microsecond)
+	}
+	return true
 }
 
 // restoreChild returns the pid of the process pid's child running `ipset ... restore`, or 0.
@@ -835,6 +929,39 @@ func (p *syncerProc) metric(t *testing.T, series string) float64 {
 		}
 	}
 	return 0
+}
+
+// privateXtablesLock points $XTABLES_LOCKFILE, which the syncer and its iptables children inherit, at a new lock
+// file of the test for the rest of t, and checks that iptables-legacy in ns takes that file: were it ignored, the
+// syncer would take the host's /run/xtables.lock, and holding the test's file would not stop it.
+func privateXtablesLock(t *testing.T, ns *netns.Namespace) *xtablesLock {
+	t.Helper()
+	lock := openXtablesLock(t, filepath.Join(t.TempDir(), "xtables.lock"))
+	t.Setenv(xtablesLockEnv, lock.path)
+	lock.hold(t)
+	out, err := ns.Run("iptables-legacy", "-w", "1", "-t", "nat", "-S")
+	lock.release(t)
+	if err == nil || !strings.Contains(err.Error(), lock.path) {
+		t.Fatalf("iptables-legacy does not honour $%s: with %s held, a bounded wait returned %q, %v", xtablesLockEnv, lock.path, out, err)
+	}
+	return lock
+}
+
+// wantEnv checks that process pid runs with key=value in its environment.
+func wantEnv(t *testing.T, pid int, key, value string) {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !hasEnv(string(b), key, value) {
+		t.Fatalf("process %d does not run with %s=%s", pid, key, value)
+	}
+}
+
+// hasEnv reports whether environ, as /proc/<pid>/environ holds it, sets key to value.
+func hasEnv(environ, key, value string) bool {
+	return slices.Contains(strings.Split(environ, "\x00"), key+"="+value)
 }
 
 // xtablesLock is a lock file iptables-legacy takes through $XTABLES_LOCKFILE, held with flock(2) by the test.
