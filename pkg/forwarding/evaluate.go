@@ -22,11 +22,34 @@ type evaluator struct {
 	defaultTarget netip.Addr
 	tunnelPorts   *cloudcore.TunnelPortRecord
 	extraPorts    []uint16
+	// checked memoises ipam.CheckUsable of the few cloudcore addresses every node is forwarded to.
+	checked *usableTargets
+}
+
+// usableTargets remembers whether each target address seen so far can be forwarded to.
+type usableTargets struct {
+	addrs []netip.Addr
+	errs  []error
+}
+
+// check returns ipam.CheckUsable(a), computed once per address.
+func (u *usableTargets) check(a netip.Addr) error {
+	for i, seen := range u.addrs {
+		if seen == a {
+			return u.errs[i]
+		}
+	}
+	err := ipam.CheckUsable(a)
+	if len(u.addrs) < 64 { // a record names a handful of cloudcores; bound it anyway
+		u.addrs, u.errs = append(u.addrs, a), append(u.errs, err)
+	}
+	return err
 }
 
 // newEvaluator returns an evaluator for g's targets and ports over claims.
 func newEvaluator(g *Globals, claims claimLookup) evaluator {
-	e := evaluator{claims: claims, stream: g.StreamPort, defaultTarget: g.DefaultTarget, tunnelPorts: g.TunnelPorts, extraPorts: g.ExtraPorts}
+	e := evaluator{claims: claims, stream: g.StreamPort, defaultTarget: g.DefaultTarget, tunnelPorts: g.TunnelPorts, extraPorts: g.ExtraPorts,
+		checked: &usableTargets{}}
 	if e.stream == 0 {
 		e.stream = DefaultStreamPort
 	}
@@ -108,21 +131,23 @@ func (e *evaluator) target(n *EdgeNode, ip netip.Addr) (netip.AddrPort, *targetP
 			owner, recorded = a, true
 		}
 	}
-	how := "the default target"
-	if recorded {
-		how = fmt.Sprintf("the cloudcore of tunnel port %d", n.KubeletPort)
+	how := func() string { // only for problems: formatting it for every node costs 7% of a Compute
+		if recorded {
+			return fmt.Sprintf("the cloudcore of tunnel port %d", n.KubeletPort)
+		}
+		return "the default target"
 	}
 	if !owner.IsValid() {
 		return netip.AddrPort{}, &targetProblem{ReasonNoTarget,
 			fmt.Sprintf("no cloudcore owns kubelet endpoint port %d and no default target is configured", n.KubeletPort)}
 	}
 	owner = owner.Unmap()
-	if err := ipam.CheckUsable(owner); err != nil {
-		return netip.AddrPort{}, &targetProblem{ReasonInvalidTarget, fmt.Sprintf("%s cannot be forwarded to: %v", how, err)}
+	if err := e.checked.check(owner); err != nil {
+		return netip.AddrPort{}, &targetProblem{ReasonInvalidTarget, fmt.Sprintf("%s cannot be forwarded to: %v", how(), err)}
 	}
 	if FamilyOf(owner) != FamilyOf(ip) {
 		return netip.AddrPort{}, &targetProblem{ReasonTargetFamilyMismatch,
-			fmt.Sprintf("%s, %s, is %s but the node's IP is %s", how, owner, FamilyOf(owner), FamilyOf(ip))}
+			fmt.Sprintf("%s, %s, is %s but the node's IP is %s", how(), owner, FamilyOf(owner), FamilyOf(ip))}
 	}
 	return netip.AddrPortFrom(owner, e.stream), nil
 }

@@ -13,6 +13,11 @@ import (
 // groups may use either case and leading zeros, which are unambiguous in hexadecimal. The canonical text of the
 // result is its String method.
 func Normalize(s string) (netip.Addr, error) {
+	// Fast path: netip's IPv4 parser is strict dotted decimal (no leading zeros, no hex, 4 fields), so an
+	// IPv4 that prints back as given has none of the problems below.
+	if addr, err := netip.ParseAddr(s); err == nil && addr.Is4() && addr.String() == s {
+		return addr, nil
+	}
 	if reason := formProblem(s); reason != "" {
 		return netip.Addr{}, &AddressError{Input: s, Reason: reason}
 	}
