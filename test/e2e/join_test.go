@@ -309,9 +309,7 @@ func TestViewerNeverReceivesTokens(t *testing.T) {
 	kubectl(t, ctx, "create", "clusterrole", "e2e-node-reader", "--verb=get,list", "--resource=nodes")
 	bindClusterRole(t, "erin", "e2e-node-reader")
 
-	if _, stderr, err := cp.KubectlAs(ctx, "dave", nil, "get", "edgenode", "rbac-a", "-o", "yaml"); err != nil || strings.Contains(stderr, "token") {
-		t.Fatalf("dave get: %v %s", err, stderr)
-	}
+	var issued []string // the tokens frank obtained, which dave must never see
 	for _, sub := range []string{"jointoken", "joincommand"} {
 		body := `{"apiVersion":"kubeedge.kubesphere.io/v1alpha1","kind":"JoinToken"}`
 		if sub == "joincommand" {
@@ -319,8 +317,37 @@ func TestViewerNeverReceivesTokens(t *testing.T) {
 		}
 		_, err := createRaw(ctx, "dave", edgeNodesPath+"/rbac-a/"+sub, body)
 		wantErrContaining(t, err, "Forbidden")
-		if _, err := createRaw(ctx, "frank", edgeNodesPath+"/rbac-a/"+sub, body); err != nil {
+		out, err := createRaw(ctx, "frank", edgeNodesPath+"/rbac-a/"+sub, body)
+		if err != nil {
 			t.Fatalf("frank %s: %v", sub, err)
+		}
+		if sub == "jointoken" {
+			var jt v1alpha1.JoinToken
+			if err := json.Unmarshal([]byte(out), &jt); err != nil || jt.Status.Token == "" {
+				t.Fatalf("frank's jointoken has no token: %v %s", err, out)
+			}
+			issued = append(issued, jt.Status.Token)
+		}
+	}
+	// What a viewer may read (get -o yaml, list, watch) carries no token, in any field.
+	watchCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	for _, args := range [][]string{
+		{"get", "edgenode", "rbac-a", "-o", "yaml"},
+		{"get", "edgenodes", "-o", "yaml"},
+		{"get", "edgenodes", "--watch", "-o", "json", "--request-timeout=3s"},
+	} {
+		stdout, stderr, err := cp.KubectlAs(watchCtx, "dave", nil, args...)
+		if !strings.Contains(stdout, "rbac-a") {
+			t.Fatalf("dave %v did not return rbac-a: %v %s", args, err, stderr)
+		}
+		for _, tok := range issued {
+			if strings.Contains(stdout, tok) || strings.Contains(stderr, tok) {
+				t.Errorf("dave %v received a join token", args)
+			}
+		}
+		if strings.Contains(strings.ToLower(stdout), "token") {
+			t.Errorf("dave %v received a token field:\n%s", args, stdout)
 		}
 	}
 	_, stderr, err := cp.KubectlAsWithStdin(ctx, "dave", nil, edgeNodeYAML("rbac-b", "203.0.113.27"), "create", "--validate=false", "-f", "-")
