@@ -69,10 +69,28 @@ func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (*reservation
 			return &reservation.Reservation{NodeName: req.NodeName, IP: addr, Spec: req.Spec, Requester: req.Requester}, false, nil
 		}
 		r, err := s.Store.Reserve(ctx, reservation.Reservation{NodeName: req.NodeName, IP: addr, Spec: req.Spec, Requester: req.Requester})
+		if own, ok := s.ownUnseen(ctx, req, addr, err); ok {
+			return own, true, nil
+		}
 		return r, false, conflictToField(err)
 	}
-	r, err := s.allocate(ctx, req)
-	return r, false, err
+	return s.allocate(ctx, req)
+}
+
+// ownUnseen returns the requester's own live reservation of the name when writing failed only
+// because it already exists: a retry that came before the reservation informer delivered the
+// first request's Lease, so reuse could not find it. The Lease is read from kube-apiserver; a
+// reservation at another address than addr (when given) is not the same request.
+func (s *Service) ownUnseen(ctx context.Context, req ReserveRequest, addr netip.Addr, err error) (*reservation.Reservation, bool) {
+	var ce *reservation.ConflictError
+	if !req.Reuse || req.Requester == "" || !errors.As(err, &ce) || ce.Field != reservation.FieldName || ce.Requester != req.Requester {
+		return nil, false
+	}
+	r, gerr := s.Store.Get(ctx, req.NodeName)
+	if gerr != nil || r.Requester != req.Requester || r.Expired(s.now()) || (addr.IsValid() && r.IP != addr) {
+		return nil, false
+	}
+	return r, true
 }
 
 // reuse handles the requester's own live reservation of the name: it is returned as is
@@ -97,15 +115,16 @@ func (s *Service) reuse(ctx context.Context, req ReserveRequest, addr netip.Addr
 }
 
 // allocate reserves the lowest free pool address, skipping addresses lost to concurrent callers.
-func (s *Service) allocate(ctx context.Context, req ReserveRequest) (*reservation.Reservation, error) {
+// It reports whether the requester's own reservation was found instead (see ownUnseen).
+func (s *Service) allocate(ctx context.Context, req ReserveRequest) (*reservation.Reservation, bool, error) {
 	exclude := s.State.ServiceCIDRs()
 	for range maxAllocationAttempts {
 		addr, err := s.Addresses.LowestFree(s.Pools, exclude)
 		if err != nil {
-			return nil, &FieldError{Field: FieldIP, Reason: ReasonInvalid, Value: "", Detail: err.Error()}
+			return nil, false, &FieldError{Field: FieldIP, Reason: ReasonInvalid, Value: "", Detail: err.Error()}
 		}
 		if req.DryRun {
-			return &reservation.Reservation{NodeName: req.NodeName, IP: addr, Spec: req.Spec, Requester: req.Requester}, nil
+			return &reservation.Reservation{NodeName: req.NodeName, IP: addr, Spec: req.Spec, Requester: req.Requester}, false, nil
 		}
 		r, err := s.Store.Reserve(ctx, reservation.Reservation{NodeName: req.NodeName, IP: addr, Spec: req.Spec, Requester: req.Requester})
 		var ce *reservation.ConflictError
@@ -113,9 +132,12 @@ func (s *Service) allocate(ctx context.Context, req ReserveRequest) (*reservatio
 			exclude = append(exclude, netip.PrefixFrom(addr, addr.BitLen()))
 			continue
 		}
-		return r, conflictToField(err)
+		if own, ok := s.ownUnseen(ctx, req, netip.Addr{}, err); ok {
+			return own, true, nil
+		}
+		return r, false, conflictToField(err)
 	}
-	return nil, &Unavailable{Source: "edge IP pool", Err: reservation.ErrContended}
+	return nil, false, &Unavailable{Source: "edge IP pool", Err: reservation.ErrContended}
 }
 
 // IndexReservations returns a reservation.Tracker subscriber that keeps the live

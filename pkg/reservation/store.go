@@ -145,6 +145,16 @@ func (s *Store) deleteExact(l *coordinationv1.Lease) {
 	}
 }
 
+// Get reads the reservation of node from its Lease, not from any cache. It returns a NotFound API
+// error when there is none.
+func (s *Store) Get(ctx context.Context, node string) (*Reservation, error) {
+	held, err := s.leases().Get(ctx, NameLeaseName(node), metav1.GetOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return FromLease(held)
+}
+
 // Release deletes the reservation of node (the version uid when not empty) and its address lock.
 // It returns a NotFound API error when there is no such reservation.
 func (s *Store) Release(ctx context.Context, node string) (*Reservation, error) {
