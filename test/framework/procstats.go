@@ -1,0 +1,71 @@
+package framework
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ResidentSetSize returns the resident set size (VmRSS) of process pid in bytes, read from /proc/<pid>/status.
+func ResidentSetSize(pid int) (int64, error) {
+	path := fmt.Sprintf("/proc/%d/status", pid)
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("read resident set size: %w", err)
+	}
+	defer func() { _ = f.Close() }()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:")
+		if !ok {
+			continue
+		}
+		fields := strings.Fields(rest)
+		if len(fields) != 2 || fields[1] != "kB" {
+			return 0, fmt.Errorf("%s: unexpected VmRSS line %q", path, sc.Text())
+		}
+		kb, err := strconv.ParseInt(fields[0], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s: VmRSS %q: %w", path, fields[0], err)
+		}
+		return kb << 10, nil
+	}
+	if err := sc.Err(); err != nil {
+		return 0, fmt.Errorf("read %s: %w", path, err)
+	}
+	return 0, fmt.Errorf("%s has no VmRSS line (a kernel thread or a zombie?)", path)
+}
+
+// clockTicks is USER_HZ, the unit of the CPU times in /proc/<pid>/stat; it is 100 on every Linux platform Go supports.
+const clockTicks = 100
+
+// CPUTime returns the user plus system CPU time process pid has used, read from /proc/<pid>/stat.
+func CPUTime(pid int) (time.Duration, error) {
+	path := fmt.Sprintf("/proc/%d/stat", pid)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, fmt.Errorf("read CPU time: %w", err)
+	}
+	// The command name, field 2, is in parentheses and may contain spaces: count fields after the last ')'.
+	end := strings.LastIndexByte(string(data), ')')
+	if end < 0 {
+		return 0, fmt.Errorf("%s: no command name in %q", path, data)
+	}
+	fields := strings.Fields(string(data[end+1:]))
+	// utime and stime are fields 14 and 15 of the line, so 11 and 12 after the name (state is field 3).
+	if len(fields) < 13 {
+		return 0, fmt.Errorf("%s: only %d fields after the command name", path, len(fields))
+	}
+	var ticks int64
+	for _, f := range fields[11:13] {
+		n, err := strconv.ParseInt(f, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("%s: CPU time %q: %w", path, f, err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / clockTicks, nil
+}
