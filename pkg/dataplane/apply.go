@@ -25,8 +25,9 @@ import (
 // when a chain or jump cannot be written (the xtables lock held past the wait, say), step 4 is left to an Apply
 // that writes them. When step 1 is large and the new chains keep every live rule, steps 2 and 3 run while it
 // fills the sets (created first), since they can then only add forwarding.
-// Within Config.VerifyInterval of a full Apply, and with the same targets, only step 1 and the deletions of step 4
-// run, in one restore.
+// After a Prefill, step 1 corrects the prefilled temporary sets to rules and swaps them in instead of filling
+// new sets. Within Config.VerifyInterval of a full Apply, and with the same targets, only step 1 and the
+// deletions of step 4 run, in one restore.
 func (n *Netfilter) Apply(ctx context.Context, rules []forwarding.Rule) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -41,6 +42,9 @@ func (n *Netfilter) Apply(ctx context.Context, rules []forwarding.Rule) error {
 // apply does Apply's work, counting in st. When a set command fails, what the sets hold is no longer known, so
 // the memory of it is dropped and the next Apply rebuilds them.
 func (n *Netfilter) apply(ctx context.Context, rules []forwarding.Rule, st *Stats) error {
+	pf := n.prefill
+	n.prefill = nil
+	defer pf.abort() // unless reconcile finished it
 	want, err := plan(rules)
 	if err != nil {
 		return err
@@ -55,7 +59,7 @@ func (n *Netfilter) apply(ctx context.Context, rules []forwarding.Rule, st *Stat
 	if n.canSkipVerify(want) {
 		return errors.Join(append(errs, n.applyEntries(ctx, want, st))...)
 	}
-	return errors.Join(append(errs, n.reconcile(ctx, want, st))...)
+	return errors.Join(append(errs, n.reconcile(ctx, want, pf, st))...)
 }
 
 // overlapMinEntries is the number of entries to add from which a full Apply writes the chains and jumps while
@@ -63,21 +67,28 @@ func (n *Netfilter) apply(ctx context.Context, rules []forwarding.Rule, st *Stat
 // quarter of a second on a dozen iptables commands after the restore.
 const overlapMinEntries = 4096
 
-// reconcile re-reads the kernel and brings sets, chains and jumps to want, repairing any drift.
-func (n *Netfilter) reconcile(ctx context.Context, want map[forwarding.Family][]targetSet, st *Stats) error {
+// reconcile re-reads the kernel and brings sets, chains and jumps to want, repairing any drift. The sets of pf,
+// when not nil, are corrected and swapped in by its restore, which reconcile ends.
+func (n *Netfilter) reconcile(ctx context.Context, want map[forwarding.Family][]targetSet, pf *prefill, st *Stats) error {
 	live, err := listSets(ctx, n.runner)
 	if err != nil {
 		return err
 	}
+	if pf != nil {
+		for _, tmp := range pf.tmpSets() {
+			delete(live, tmp) // pf's restore destroys them
+		}
+	}
 	if err := n.destroyRetyped(ctx, want, live); err != nil {
 		return err
 	}
-	var creates, adds, dels ipsetScript
+	var creates, adds, dels, tail ipsetScript
+	scripts := &fillScripts{creates: &creates, adds: &adds, dels: &dels, tail: &tail}
 	next := map[string][]netip.AddrPort{}
 	targets := map[string]netip.AddrPort{}
 	for _, t := range n.families {
 		for _, ts := range want[t.family] {
-			n.planSet(ts, live, &creates, &adds, &dels, st)
+			n.planSet(ts, live, pf, scripts, st)
 			next[ts.name] = ts.entries
 			targets[ts.name] = ts.target
 			st.Entries += len(ts.entries)
@@ -85,8 +96,8 @@ func (n *Netfilter) reconcile(ctx context.Context, want map[forwarding.Family][]
 		}
 	}
 	chains, chainErrs := n.liveChains()
-	overlap := n.canOverlap(want, chains, chainErrs, adds.entries)
-	filled, err := n.startFill(ctx, &creates, &adds, overlap)
+	overlap := n.canOverlap(want, chains, chainErrs, adds.entries+scripts.prefilled)
+	filled, err := n.startFill(ctx, &creates, &adds, pf, &tail, overlap)
 	if err != nil {
 		n.applied = nil
 		return err
@@ -180,34 +191,60 @@ func (n *Netfilter) canOverlap(want map[forwarding.Family][]targetSet, chains ma
 	return true
 }
 
-// startFill creates the new sets and adds the entries; adds declares every set it fills. Without overlap it runs
-// adds alone and returns once it ended. With overlap it first runs creates, so that every set exists before a
-// rule names it, and leaves adds running: filled waits for it and reports how it ended.
-func (n *Netfilter) startFill(ctx context.Context, creates, adds *ipsetScript, overlap bool) (filled func() error, err error) {
-	done := func() error { return nil }
+// startFill creates the new sets, adds the entries and completes pf with tail (pf may be nil); adds and tail
+// declare every set they fill. Without overlap it returns once all ended. With overlap it first runs creates,
+// so that every set exists before a rule names it, and leaves adds and pf running: filled waits for them and
+// reports how they ended.
+func (n *Netfilter) startFill(ctx context.Context, creates, adds *ipsetScript, pf *prefill, tail *ipsetScript, overlap bool) (filled func() error, err error) {
 	if !overlap {
-		if adds.Len() == 0 {
-			return done, nil
+		if adds.Len() > 0 {
+			if err := restoreSets(ctx, n.runner, adds.Bytes()); err != nil {
+				return nil, err
+			}
 		}
-		return done, restoreSets(ctx, n.runner, adds.Bytes())
+		if pf != nil {
+			if err := pf.finish(tail); err != nil {
+				return nil, err
+			}
+		}
+		return func() error { return nil }, nil
 	}
 	if creates.Len() > 0 {
 		if err := restoreSets(ctx, n.runner, creates.Bytes()); err != nil {
 			return nil, err
 		}
 	}
-	wait, err := ExecRunner{}.start(ctx, adds.Bytes(), "ipset", "-exist", "restore")
-	if err != nil {
-		return nil, err
+	waitAdds := func() error { return nil }
+	if adds.Len() > 0 {
+		wait, err := ExecRunner{}.start(ctx, adds.Bytes(), "ipset", "-exist", "restore")
+		if err != nil {
+			return nil, err
+		}
+		waitAdds = func() error { _, err := wait(); return err }
 	}
-	return func() error { _, err := wait(); return err }, nil
+	prefilled := make(chan error, 1)
+	if pf != nil {
+		go func() { prefilled <- pf.finish(tail) }() // writes to a pipe only: no namespace involved
+	} else {
+		prefilled <- nil
+	}
+	return func() error { return errors.Join(waitAdds(), <-prefilled) }, nil
+}
+
+// fillScripts are the `ipset restore` scripts of a full Apply: creates makes the new sets before an overlapped
+// fill, adds fills sets, dels runs after the chains are written, and tail completes a Prefill.
+type fillScripts struct {
+	creates, adds, dels, tail *ipsetScript
+	// prefilled counts the entries that arrive by swapping in prefilled sets.
+	prefilled int
 }
 
 // planSet adds the commands that bring one set to ts: increments when its live content is known, else a fill.
-// A new set is created and filled directly. A set that exists with unknown content (restart, failure, drift) may
-// hold destinations whose new set is still being filled, so its rebuild waits for the deletions, after the chain:
-// first every wanted entry is added. Each script declares the sets it touches (see ipsetScript.declare).
-func (n *Netfilter) planSet(ts targetSet, live map[string]setInfo, creates, adds, dels *ipsetScript, st *Stats) {
+// A new set is created and filled directly, or swapped in from pf after correcting it to ts. A set that exists
+// with unknown content (restart, failure, drift) may hold destinations whose new set is still being filled, so
+// its rebuild waits for the deletions, after the chain: first every wanted entry is added. Each script declares
+// the sets it touches (see ipsetScript.declare).
+func (n *Netfilter) planSet(ts targetSet, live map[string]setInfo, pf *prefill, s *fillScripts, st *Stats) {
 	info, exists := live[ts.name]
 	prev, known := n.applied[ts.name]
 	maxElem := setMaxElem
@@ -216,30 +253,36 @@ func (n *Netfilter) planSet(ts targetSet, live map[string]setInfo, creates, adds
 	}
 	switch {
 	case !exists:
-		creates.declare(ts, maxElem)
-		adds.declare(ts, maxElem)
-		adds.fill(ts)
+		s.creates.declare(ts, maxElem)
 		st.SetsRebuilt++
+		if pre, ok := pf.take(ts); ok {
+			st.SetsPrefilled++
+			st.PrefillCorrections += s.tail.correct(pre, ts)
+			s.prefilled += len(ts.entries)
+			return
+		}
+		s.adds.declare(ts, maxElem)
+		s.adds.fill(ts)
 		return
 	case !known || info.entries != len(prev):
-		adds.declare(ts, maxElem)
-		adds.fill(ts)
-		dels.rebuild(ts, maxElem)
+		s.adds.declare(ts, maxElem)
+		s.adds.fill(ts)
+		s.dels.rebuild(ts, maxElem)
 		st.SetsRebuilt++
 		return
 	}
 	added, removed := diffSorted(prev, ts.entries)
 	if len(added) > 0 {
-		adds.declare(ts, maxElem)
+		s.adds.declare(ts, maxElem)
 	}
 	for _, e := range added {
-		adds.add(ts.name, e)
+		s.adds.add(ts.name, e)
 	}
 	if len(removed) > 0 {
-		dels.declare(ts, maxElem)
+		s.dels.declare(ts, maxElem)
 	}
 	for _, e := range removed {
-		dels.del(ts.name, e)
+		s.dels.del(ts.name, e)
 	}
 	st.EntriesAdded += len(added)
 	st.EntriesRemoved += len(removed)

@@ -16,6 +16,8 @@ func (n *Netfilter) Cleanup(ctx context.Context) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.applied, n.verified = nil, time.Time{}
+	n.prefill.abort()
+	n.prefill = nil
 	var errs []error
 	for _, t := range n.families {
 		if err := removeJumps(t); err != nil {

@@ -131,7 +131,7 @@ func (n *Netfilter) Verify(ctx context.Context) error {
 		slices.SortFunc(sets, func(a, b targetSet) int { return a.target.Compare(b.target) })
 	}
 	st := Stats{}
-	err := n.reconcile(ctx, want, &st)
+	err := n.reconcile(ctx, want, nil, &st)
 	st.Duration = time.Since(start)
 	n.stats = st
 	return err

@@ -47,6 +47,8 @@ type Netfilter struct {
 	stats          Stats
 	// overlapMinEntries is overlapMinEntries, or another threshold in tests.
 	overlapMinEntries int
+	// prefill is the running Prefill the next Apply completes, or nil.
+	prefill *prefill
 }
 
 var _ Dataplane = &Netfilter{}

@@ -110,6 +110,23 @@ func (s *ipsetScript) declare(ts targetSet, maxElem int) {
 	s.create(ts.name, ts.family, len(ts.entries), maxElem)
 }
 
+// correct turns the temporary set filled with pre's entries into ts's set: it deletes the entries ts does not
+// have, adds those it lacks, and swaps it with ts's set, which it creates if need be. It returns the number of
+// entries deleted and added.
+func (s *ipsetScript) correct(pre, ts targetSet) int {
+	tmp := tmpSetName(ts.name)
+	extra, missing := diffSorted(ts.entries, pre.entries)
+	for _, e := range extra {
+		s.del(tmp, e)
+	}
+	for _, e := range missing {
+		s.add(tmp, e)
+	}
+	s.declare(ts, setMaxElem)
+	s.WriteString("swap " + tmp + " " + ts.name + "\ndestroy " + tmp + "\n")
+	return len(extra) + len(missing)
+}
+
 // fill adds every entry of ts to its set.
 func (s *ipsetScript) fill(ts targetSet) {
 	s.Grow(len(ts.entries) * (len(ts.name) + 32))

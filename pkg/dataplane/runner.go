@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os/exec"
 	"strings"
 )
@@ -59,6 +60,26 @@ func (ExecRunner) start(ctx context.Context, stdin []byte, name string, args ...
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
+	return startCaptured(cmd, name, args)
+}
+
+// startWriting runs a command like start, with a pipe to its standard input that the caller writes and must
+// close before calling wait.
+func (ExecRunner) startWriting(ctx context.Context, name string, args ...string) (stdin io.WriteCloser, wait func() ([]byte, error), err error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	if stdin, err = cmd.StdinPipe(); err != nil {
+		return nil, nil, &CommandError{Command: name, Args: args, Err: err}
+	}
+	if wait, err = startCaptured(cmd, name, args); err != nil {
+		_ = stdin.Close()
+		return nil, nil, err
+	}
+	return stdin, wait, nil
+}
+
+// startCaptured starts cmd with its output captured; wait returns its standard output, or a CommandError with
+// its standard error.
+func startCaptured(cmd *exec.Cmd, name string, args []string) (wait func() ([]byte, error), err error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {

@@ -20,6 +20,9 @@ type Stats struct {
 	ChainsWritten int
 	// JumpsInserted and JumpsRemoved count repairs of the jumps from the built-in chains.
 	JumpsInserted, JumpsRemoved int
+	// SetsPrefilled counts sets swapped in from a Prefill, and PrefillCorrections the entries Apply deleted from
+	// or added to them first.
+	SetsPrefilled, PrefillCorrections int
 	// FillOverlapped is true when the chains and jumps were written while `ipset restore` filled the sets.
 	FillOverlapped bool
 	// Verified is true when Apply re-read and repaired the kernel state, false when Config.VerifyInterval let it

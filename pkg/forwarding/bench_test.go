@@ -135,3 +135,23 @@ func BenchmarkTrackerHeap(b *testing.B) {
 		b.ReportMetric(float64(after-withInput)/float64(withInput-before), "x-input")
 	}
 }
+
+// BenchmarkCandidates measures Candidates at 100k edge nodes against Compute over the same input in the same
+// run (x-faster-than-compute): the syncer's first sync waits for it before the kernel's sets start filling.
+func BenchmarkCandidates(b *testing.B) {
+	const n = 100_000
+	in := benchInput(b, n)
+	start := time.Now()
+	Compute(in)
+	compute := time.Since(start)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var rules []Rule
+	for b.Loop() {
+		rules = Candidates(in)
+	}
+	b.ReportMetric(float64(compute.Nanoseconds())/(float64(b.Elapsed().Nanoseconds())/float64(b.N)), "x-faster-than-compute")
+	if want := 2 * n; len(rules) != want {
+		b.Fatalf("got %d candidates, want %d", len(rules), want)
+	}
+}

@@ -35,6 +35,10 @@ func (d *nsDataplane) Apply(ctx context.Context, rules []forwarding.Rule) error 
 	return err
 }
 
+func (d *nsDataplane) Prefill(ctx context.Context, candidates []forwarding.Rule) error {
+	return d.ns.Do(func() error { return d.nf.Prefill(ctx, candidates) })
+}
+
 func (d *nsDataplane) ApplyDelta(ctx context.Context, added, removed []forwarding.Rule) error {
 	return d.ns.Do(func() error { return d.nf.ApplyDelta(ctx, added, removed) })
 }

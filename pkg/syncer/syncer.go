@@ -231,8 +231,9 @@ func (s *Syncer) sync(ctx context.Context) error {
 
 // firstSync programs every cached Node, then loads the same snapshot into the tracker. The kernel is programmed
 // from a one-shot Compute, which is faster than loading the tracker, so forwarding starts sooner; both evaluate
-// alike (the Tracker tests check it), so the tracker then holds exactly what was applied. Changes from the
-// moment of the listing on are recorded for the next sync.
+// alike (the Tracker tests check it), so the tracker then holds exactly what was applied. A Prefiller dataplane
+// starts loading the candidates before Compute, which then runs alongside. Changes from the moment of the
+// listing on are recorded for the next sync.
 func (s *Syncer) firstSync(ctx context.Context, in *inputs) error {
 	s.changed.startRecording()
 	nodes := s.watched.listNodes()
@@ -242,6 +243,13 @@ func (s *Syncer) firstSync(ctx context.Context, in *inputs) error {
 			snapshot.EdgeNodes = append(snapshot.EdgeNodes, n.edgeNode())
 		} else {
 			snapshot.OtherNodes = append(snapshot.OtherNodes, forwarding.Node{Name: n.name, Addresses: n.addresses})
+		}
+	}
+	if p, ok := s.cfg.Dataplane.(dataplane.Prefiller); ok {
+		prefillCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.ApplyTimeout)
+		defer cancel() // ends the prefill's restore if the Apply below did not
+		if err := p.Prefill(prefillCtx, s.enabledRules(forwarding.Candidates(snapshot))); err != nil {
+			klog.InfoS("Could not prefill the sets; the first sync fills them itself", "err", err)
 		}
 	}
 	applyErr := s.applyAll(ctx, forwarding.Compute(snapshot).Rules)
