@@ -24,18 +24,18 @@
 //     linear walk over 100k rules, and this walk would tax every connection the host makes, not only ours;
 //   - per-rule `iptables -C` then `-A` (the old agent's pattern) takes 21 s for 1k and is disqualified.
 //
-// This package's benchmarks (`make bench`; 2 vCPUs shared with other work, so ±30%) measured: a cold Apply of
-// 100k entries in 0.9-1.0 s against 0.45-0.65 s for the bare `ipset restore` floor (1.4-2.2x) and 2.5-3.3 s for
-// `iptables-restore` of per-IP rules; a one-node change with 100k programmed in 16-32 ms p50 with
-// Config.VerifyInterval and about 120 ms when every Apply re-reads the kernel; and 29 s for the per-rule
-// baseline at 1k against 0.23 s for a cold Apply (about 130x).
+// Measured by `make bench` on 2 vCPUs (figures and how they were taken in the README, Performance): the syncer's
+// cold sync of 100k edge nodes in 1.6-1.7x the bare `ipset restore` floor of the same entries, a one-node change
+// with 100k programmed in about 5 ms p50 and 10 ms p99, and the per-rule baseline 190x slower than a cold Apply
+// at 1k.
 //
 // # Atomicity, drift and restarts
 //
 // Apply never flushes then rebuilds. A new set is created and filled directly: no rule can match a set that did
-// not exist. A set of the wrong type is filled as a temporary set and swapped in with `ipset swap`. An existing set whose content is not known for certain (restart, failure, drift) first gets every
-// wanted entry added, and its exact content is swapped in from a temporary set only once the chain is in place,
-// so a destination that a killed syncer left in its old set stays matched until its new set holds it. The chain
+// not exist. A set of ours with the wrong type was recreated, which ipset allows only while no rule references
+// it, so it is destroyed and created anew. An existing set whose content is not known for certain (restart,
+// failure, drift) first gets every wanted entry added, and its exact content is swapped in from a temporary set
+// only once the chain is in place, so a destination that a killed syncer left in its old set stays matched until its new set holds it. The chain
 // is replaced inside one `iptables-restore --noflush` transaction, which touches only EDGEWATCHER-FWD.
 // Incremental set changes add entries before deleting old ones, and no entry is deleted while a chain or jump
 // could not be written. Each Apply re-reads the cheap parts of the kernel state (set headers with
@@ -52,4 +52,14 @@
 // namespace programs that namespace; the tests rely on it. Netfilter never starts goroutines that exec. A large
 // fill overlaps the chain and jump writes by starting `ipset restore` from the calling thread and waiting for
 // it afterwards; it does so only when the new chains keep every live rule, so the overlap only adds forwarding.
+//
+// # Prefill
+//
+// A first sync cannot fill its sets before it knows which destinations are unique, which takes forwarding.Compute
+// about a quarter of a second at 100k nodes. Prefill, called before Compute with the rules the nodes would get
+// without the uniqueness check, starts an `ipset restore` that fills temporary sets, which no rule references,
+// and leaves it reading. The Apply that follows writes the rest of that script: it deletes what its rules do not
+// hold, adds what they hold beyond the candidates, and swaps each temporary set into place, so the kernel never
+// forwards a destination Compute withheld. Without its Apply, a prefill is ended by Cleanup, another Prefill or
+// its context, and its temporary sets are destroyed by the next Apply.
 package dataplane
