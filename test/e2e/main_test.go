@@ -21,13 +21,8 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	if err := framework.CheckBinaries(); err != nil {
-		if os.Getenv("CI") != "" {
-			fmt.Fprintf(os.Stderr, "e2e: CI is set and the control-plane binaries are required: %v\n", err)
-			return 1
-		}
-		fmt.Fprintf(os.Stderr, "e2e: SKIPPING every end-to-end test: %v\n", err)
-		return 0
+	if ok, code := framework.BinariesForMain("e2e", "every end-to-end test"); !ok {
+		return code
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

@@ -1,6 +1,7 @@
 package framework
 
 import (
+	"fmt"
 	"os"
 	"testing"
 )
@@ -17,4 +18,21 @@ func RequireBinaries(tb testing.TB) {
 		tb.Fatalf("CI is set and the control-plane binaries are required: %v", err)
 	}
 	tb.Skipf("skipping: %v", err)
+}
+
+// BinariesForMain is RequireBinaries for a package's TestMain, which has no testing.TB: when etcd,
+// kube-apiserver or kubectl is missing it prints why, prefixed with pkg, and returns ok false with the exit code
+// for TestMain: 1 when $CI is set, which requires the binaries, and 0 otherwise, skipping what (such as "every
+// fault test").
+func BinariesForMain(pkg, what string) (ok bool, exitCode int) {
+	err := CheckBinaries()
+	if err == nil {
+		return true, 0
+	}
+	if os.Getenv("CI") != "" {
+		fmt.Fprintf(os.Stderr, "%s: CI is set and the control-plane binaries are required: %v\n", pkg, err)
+		return false, 1
+	}
+	fmt.Fprintf(os.Stderr, "%s: SKIPPING %s: %v\n", pkg, what, err)
+	return false, 0
 }

@@ -28,13 +28,8 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	if err := framework.CheckBinaries(); err != nil {
-		if os.Getenv("CI") != "" {
-			fmt.Fprintf(os.Stderr, "e2e/faults: CI is set and the control-plane binaries are required: %v\n", err)
-			return 1
-		}
-		fmt.Fprintf(os.Stderr, "e2e/faults: SKIPPING every fault test: %v\n", err)
-		return 0
+	if ok, code := framework.BinariesForMain("e2e/faults", "every fault test"); !ok {
+		return code
 	}
 	dir, err := os.MkdirTemp("", "edgewatcher-faults-")
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/edgewatcher/edgewatcher/test/framework"
+	"github.com/edgewatcher/edgewatcher/test/kernelstate"
 	"github.com/edgewatcher/edgewatcher/test/netns"
 )
 
@@ -145,11 +146,11 @@ func waitKernel(t *testing.T, ns *netns.Namespace, want map[string]string, since
 	var last []string
 	var raw string
 	return poll(t, since, "kernel state", func() string {
-		st, err := readKernel(ns)
+		st, err := kernelstate.Read(ns)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if last, raw = st.problems(want), st.raw; len(last) == 0 {
+		if last, raw = st.EnabledProblems(want, "ipv4"), st.Raw; len(last) == 0 {
 			return ""
 		}
 		return strings.Join(last, "; ") + "\nkernel state:\n" + raw
@@ -182,12 +183,12 @@ func startMonitor(ns *netns.Namespace, s *syncerProc, want map[string]string) *m
 				return
 			case <-time.After(100 * time.Millisecond):
 			}
-			st, err := readKernel(ns)
+			st, err := kernelstate.Read(ns)
 			switch {
 			case err != nil:
 				m.failures = append(m.failures, err.Error())
-			case len(st.problems(want)) > 0:
-				m.failures = append(m.failures, strings.Join(st.problems(want), "; "))
+			case len(st.EnabledProblems(want, "ipv4")) > 0:
+				m.failures = append(m.failures, strings.Join(st.EnabledProblems(want, "ipv4"), "; "))
 			}
 			if code, body := s.get("/healthz"); code != http.StatusOK {
 				m.failures = append(m.failures, fmt.Sprintf("/healthz %d %s", code, body))

@@ -29,13 +29,8 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	if err := framework.CheckBinaries(); err != nil {
-		if os.Getenv("CI") != "" {
-			fmt.Fprintf(os.Stderr, "e2e/plugin: CI is set and the control-plane binaries are required: %v\n", err)
-			return 1
-		}
-		fmt.Fprintf(os.Stderr, "e2e/plugin: SKIPPING every kubectl plugin test: %v\n", err)
-		return 0
+	if ok, code := framework.BinariesForMain("e2e/plugin", "every kubectl plugin test"); !ok {
+		return code
 	}
 	tmp, err := os.MkdirTemp("", "kubectl-edgenode-e2e-")
 	if err != nil {

@@ -26,6 +26,7 @@ import (
 	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
 	"github.com/edgewatcher/edgewatcher/pkg/syncer"
 	"github.com/edgewatcher/edgewatcher/test/framework"
+	"github.com/edgewatcher/edgewatcher/test/kernelstate"
 	"github.com/edgewatcher/edgewatcher/test/netns"
 )
 
@@ -53,9 +54,6 @@ const (
 // edge node on 10351 or 10352 moves to the other cloudcore.
 const swappedTunnelRecord = `{"ipTunnelPort":{"` + cloudcore1 + `":10352,"` + cloudcore2 + `":10351,"` + cloudcore1v + `":10353},` +
 	`"port":{"10351":true,"10352":true,"10353":true}}`
-
-// legacySaves are readKernelWith's save commands for the iptables-legacy backend.
-var legacySaves = map[string]string{"ipv4": "iptables-legacy-save", "ipv6": "ip6tables-legacy-save"}
 
 // TestSyncerKillMidSync registers 10k edge Nodes and kills the real syncer with SIGKILL while it programs them,
 // twice, on each iptables backend (see killMidSync): nf_tables, and legacy, where the syncer and every iptables
@@ -91,8 +89,8 @@ type killBackend struct {
 // killBackends are the backends the kill test runs on. The nf_tables tools are prerequisites of the package, the
 // legacy ones are not: only the legacy run reads the other backend's tables.
 var killBackends = []killBackend{
-	{name: "nft", saves: saveCommands},
-	{name: "legacy", saves: legacySaves, others: saveCommands, privateLock: true, commands: []string{
+	{name: "nft", saves: kernelstate.NFTSaves},
+	{name: "legacy", saves: kernelstate.LegacySaves, others: kernelstate.NFTSaves, privateLock: true, commands: []string{
 		"iptables-legacy", "iptables-legacy-save", "iptables-legacy-restore",
 		"ip6tables-legacy", "ip6tables-legacy-save", "ip6tables-legacy-restore",
 	}},
@@ -144,7 +142,7 @@ func killMidSync(t *testing.T, kubeconfig string, b killBackend) {
 		}
 		st := mustReadKernel(t, host, b.saves)
 		// Mid-sync: something of ours is in the kernel, and not yet all of it.
-		mid := (len(st.sets) > 0 || len(st.jumps) > 0) && len(exactProblems(st, want, "ipv4", "ipv6")) > 0
+		mid := (len(st.Sets) > 0 || len(st.Jumps) > 0) && len(exactProblems(st, want, "ipv4", "ipv6")) > 0
 		t.Logf("attempt %d: SIGKILL to the syncer's process group %s; kernel at the kill: %s (mid-sync: %v)",
 			attempt, k, kernelSummary(st), mid)
 		if mid {
@@ -241,7 +239,7 @@ func killMidSync(t *testing.T, kubeconfig string, b killBackend) {
 		}
 	}
 	if b.others != nil {
-		if other := mustReadKernel(t, host, b.others); len(other.jumps) > 0 || other.chainRules["ipv4"]+other.chainRules["ipv6"] > 0 {
+		if other := mustReadKernel(t, host, b.others); len(other.Jumps) > 0 || other.ChainRules["ipv4"]+other.ChainRules["ipv6"] > 0 {
 			t.Errorf("the other backend's nat tables hold rules of ours: %s", kernelSummary(other))
 		}
 	}
@@ -310,7 +308,7 @@ func TestSyncerXtablesLock(t *testing.T) {
 	if ours == 0 {
 		t.Errorf("no child of the syncer was seen waiting for %s while it was held; waiters: %+v", lock.path, seen)
 	}
-	waitExact(t, host, legacySaves, "first sync", lockResync+repairSlack, want, "ipv4")
+	waitExact(t, host, kernelstate.LegacySaves, "first sync", lockResync+repairSlack, want, "ipv4")
 	if n := s.metric(t, syncErrorsSeries); n != 0 {
 		t.Errorf("%s = %v after a hold shorter than the %v wait, want 0: the sync should have waited", syncErrorsSeries, n, xtablesWait)
 	}
@@ -344,13 +342,13 @@ func TestSyncerXtablesLock(t *testing.T) {
 	if failed < xtablesWait-100*time.Millisecond {
 		t.Errorf("the first sync failed %v into the hold, before the %v wait had passed", failed, xtablesWait)
 	}
-	st := mustReadKernel(t, host, legacySaves)
+	st := mustReadKernel(t, host, kernelstate.LegacySaves)
 	stillHeld := time.Since(held)
 	t.Logf("first failed sync counted %v into the hold; kernel then: %s", failed.Round(time.Millisecond), kernelSummary(st))
 	if stillHeld >= holdLong {
 		t.Fatalf("the kernel was read %v into a %v hold; the check while held did not happen", stillHeld, holdLong)
 	}
-	if p := enabledProblems(st, want, "ipv4"); len(p) > 0 {
+	if p := st.EnabledProblems(want, "ipv4"); len(p) > 0 {
 		t.Errorf("while the lock was held after a failed sync, the kernel does not forward everything to the old cloudcore:\n  %s",
 			strings.Join(p, "\n  "))
 	}
@@ -359,7 +357,7 @@ func TestSyncerXtablesLock(t *testing.T) {
 	}
 	time.Sleep(time.Until(held.Add(holdLong)))
 	lock.release(t)
-	took := waitExact(t, host, legacySaves, "after the release", lockResync+repairSlack, next, "ipv4")
+	took := waitExact(t, host, kernelstate.LegacySaves, "after the release", lockResync+repairSlack, next, "ipv4")
 	t.Logf("exact %v after the release of a %v hold (resync period %v)", took.Round(time.Millisecond), holdLong, lockResync)
 	if took > lockResync {
 		t.Errorf("exact %v after the release, want within the resync period %v", took, lockResync)
@@ -718,9 +716,9 @@ func waitGone(pid int, since time.Time, timeout time.Duration) string {
 }
 
 // mustReadKernel reads the namespace's kernel state with saves, failing the test on error.
-func mustReadKernel(t *testing.T, ns *netns.Namespace, saves map[string]string) *kernelState {
+func mustReadKernel(t *testing.T, ns *netns.Namespace, saves map[string]string) *kernelstate.State {
 	t.Helper()
-	st, err := readKernelWith(ns, saves)
+	st, err := kernelstate.ReadWith(ns, saves)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -728,10 +726,10 @@ func mustReadKernel(t *testing.T, ns *netns.Namespace, saves map[string]string) 
 }
 
 // setEntries counts the entries of each of our sets in st.
-func setEntries(st *kernelState) map[string]int {
+func setEntries(st *kernelstate.State) map[string]int {
 	counts := map[string]int{}
-	for l := range strings.Lines(st.raw) {
-		if f := strings.Fields(l); len(f) >= 3 && f[0] == "add" && slices.Contains(st.sets, f[1]) {
+	for l := range strings.Lines(st.Raw) {
+		if f := strings.Fields(l); len(f) >= 3 && f[0] == "add" && slices.Contains(st.Sets, f[1]) {
 			counts[f[1]]++
 		}
 	}
@@ -739,19 +737,19 @@ func setEntries(st *kernelState) map[string]int {
 }
 
 // kernelSummary describes st briefly: our sets with their entry counts, the rules in our chain and the jumps.
-func kernelSummary(st *kernelState) string {
+func kernelSummary(st *kernelstate.State) string {
 	counts := setEntries(st)
 	var b strings.Builder
 	b.WriteString("sets")
-	if len(st.sets) == 0 {
+	if len(st.Sets) == 0 {
 		b.WriteString(" none")
 	}
-	for _, name := range st.sets {
+	for _, name := range st.Sets {
 		fmt.Fprintf(&b, " %s=%d", name, counts[name])
 	}
-	fmt.Fprintf(&b, "; chain rules ipv4=%d ipv6=%d; jumps", st.chainRules["ipv4"], st.chainRules["ipv6"])
-	keys := make([]string, 0, len(st.jumps))
-	for k := range st.jumps {
+	fmt.Fprintf(&b, "; chain rules ipv4=%d ipv6=%d; jumps", st.ChainRules["ipv4"], st.ChainRules["ipv6"])
+	keys := make([]string, 0, len(st.Jumps))
+	for k := range st.Jumps {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
@@ -759,36 +757,17 @@ func kernelSummary(st *kernelState) string {
 		b.WriteString(" none")
 	}
 	for _, k := range keys {
-		fmt.Fprintf(&b, " [%s]=%d", k, st.jumps[k])
+		fmt.Fprintf(&b, " [%s]=%d", k, st.Jumps[k])
 	}
-	fmt.Fprintf(&b, "; %d destinations forwarded", len(st.forwarded))
+	fmt.Fprintf(&b, "; %d destinations forwarded", len(st.Forwarded))
 	return b.String()
 }
 
-// enabledProblems is st.problems(want) for the enabled families: a disabled family must have no jumps.
-func enabledProblems(st *kernelState, want map[string]string, families ...string) []string {
-	var out []string
-	for _, p := range st.problems(want) {
-		if f := strings.Fields(p); len(f) > 2 && f[2] == "jumps" && !slices.Contains(families, f[1]) {
-			continue
-		}
-		out = append(out, p)
-	}
-	for _, fam := range []string{"ipv4", "ipv6"} {
-		for _, chain := range []string{"OUTPUT", "PREROUTING"} {
-			if n := st.jumps[fam+" "+chain]; n != 0 && !slices.Contains(families, fam) {
-				out = append(out, fmt.Sprintf("%d %s jumps from %s, want none (family not enabled)", n, fam, chain))
-			}
-		}
-	}
-	return out
-}
-
-// exactProblems lists how st differs from exactly want with the families enabled: enabledProblems, and exactly
+// exactProblems lists how st differs from exactly want with the families enabled: EnabledProblems, and exactly
 // one DNAT rule per target in our chain of each family, one set per target and no temporary set, and as many
 // set entries in all as want has destinations, so no destination also sits in another set.
-func exactProblems(st *kernelState, want map[string]string, families ...string) []string {
-	out := enabledProblems(st, want, families...)
+func exactProblems(st *kernelstate.State, want map[string]string, families ...string) []string {
+	out := st.EnabledProblems(want, families...)
 	targets := map[string]map[string]bool{"ipv4": {}, "ipv6": {}}
 	for _, target := range want {
 		fam := "ipv4"
@@ -798,12 +777,12 @@ func exactProblems(st *kernelState, want map[string]string, families ...string) 
 		targets[fam][target] = true
 	}
 	for _, fam := range []string{"ipv4", "ipv6"} {
-		if got, want := st.chainRules[fam], len(targets[fam]); got != want {
+		if got, want := st.ChainRules[fam], len(targets[fam]); got != want {
 			out = append(out, fmt.Sprintf("%d %s rules in our chain, want %d (one per target)", got, fam, want))
 		}
 	}
-	if got, want := len(st.sets), len(targets["ipv4"])+len(targets["ipv6"]); got != want {
-		out = append(out, fmt.Sprintf("%d sets %v, want %d (one per target)", got, st.sets, want))
+	if got, want := len(st.Sets), len(targets["ipv4"])+len(targets["ipv6"]); got != want {
+		out = append(out, fmt.Sprintf("%d sets %v, want %d (one per target)", got, st.Sets, want))
 	}
 	total := 0
 	for name, n := range setEntries(st) {
@@ -812,7 +791,7 @@ func exactProblems(st *kernelState, want map[string]string, families ...string) 
 			out = append(out, fmt.Sprintf("temporary set %s left with %d entries", name, n))
 		}
 	}
-	for _, name := range st.sets {
+	for _, name := range st.Sets {
 		if strings.HasSuffix(name, "-tmp") {
 			out = append(out, "temporary set "+name+" left")
 		}
@@ -1088,17 +1067,17 @@ func (w *waiterWatch) stop() []lockWaiter {
 }
 
 // notYetMoved returns the destinations of want that st holds only in sets whose rule DNATs elsewhere.
-func notYetMoved(st *kernelState, want map[string]string) []string {
+func notYetMoved(st *kernelstate.State, want map[string]string) []string {
 	setTarget := map[string]string{}
-	for l := range strings.Lines(st.raw) {
+	for l := range strings.Lines(st.Raw) {
 		if f := strings.Fields(l); len(f) > 2 && f[0] == "-A" && f[1] == dataplane.ChainName {
-			setTarget[fieldAfter(f, "--match-set")] = fieldAfter(f, "--to-destination")
+			setTarget[kernelstate.FieldAfter(f, "--match-set")] = kernelstate.FieldAfter(f, "--to-destination")
 		}
 	}
 	held := map[string][]string{}
-	for l := range strings.Lines(st.raw) {
+	for l := range strings.Lines(st.Raw) {
 		if f := strings.Fields(l); len(f) >= 3 && f[0] == "add" && setTarget[f[1]] != "" {
-			if d, err := parseEntry(f[2]); err == nil {
+			if d, err := kernelstate.ParseEntry(f[2]); err == nil {
 				held[d] = append(held[d], setTarget[f[1]])
 			}
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/edgewatcher/edgewatcher/pkg/cloudcore"
 	"github.com/edgewatcher/edgewatcher/pkg/syncer"
+	"github.com/edgewatcher/edgewatcher/test/kernelstate"
 	"github.com/edgewatcher/edgewatcher/test/netns"
 )
 
@@ -253,11 +254,11 @@ func holdKernel(t *testing.T, ns *netns.Namespace, step string, d time.Duration,
 	t.Helper()
 	samples := 0
 	for end := time.Now().Add(d); time.Now().Before(end); samples++ {
-		st, err := readKernel(ns)
+		st, err := kernelstate.Read(ns)
 		if err != nil {
 			t.Fatalf("%s: %v", step, err)
 		}
-		if p := st.problems(want); len(p) > 0 {
+		if p := st.Problems(want); len(p) > 0 {
 			t.Fatalf("%s: forwarding changed after %d samples:\n  %s", step, samples, strings.Join(p, "\n  "))
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/edgewatcher/edgewatcher/pkg/cloudcore"
 	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
 	"github.com/edgewatcher/edgewatcher/pkg/syncer"
+	"github.com/edgewatcher/edgewatcher/test/kernelstate"
 	"github.com/edgewatcher/edgewatcher/test/netns"
 )
 
@@ -233,12 +234,12 @@ func TestSyncer(t *testing.T) {
 	})
 
 	step("drift is repaired within the resync period", func(t *testing.T) {
-		st, err := readKernel(host)
+		st, err := kernelstate.Read(host)
 		if err != nil {
 			t.Fatal(err)
 		}
 		set4 := ""
-		for _, name := range st.sets {
+		for _, name := range st.Sets {
 			if strings.HasPrefix(name, dataplane.SetPrefix+"4-") {
 				set4 = name
 			}
@@ -279,12 +280,12 @@ func TestSyncer(t *testing.T) {
 					return
 				default:
 				}
-				st, err := readKernel(host)
+				st, err := kernelstate.Read(host)
 				mu.Lock()
 				samples++
 				if err != nil {
 					problems = append(problems, err.Error())
-				} else if p := st.problems(want); len(p) > 0 {
+				} else if p := st.Problems(want); len(p) > 0 {
 					problems = append(problems, time.Now().Format("15:04:05.000")+": "+strings.Join(p, "; "))
 				}
 				mu.Unlock()
