@@ -1,10 +1,8 @@
 package join
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -12,20 +10,9 @@ import (
 	"time"
 
 	"k8s.io/klog/v2"
-)
 
-// captureKlog sends klog's output to a buffer, each line once, until the test ends; read it after klog.Flush.
-func captureKlog(t *testing.T) *bytes.Buffer {
-	t.Helper()
-	state := klog.CaptureState()
-	var buf bytes.Buffer
-	klog.LogToStderr(false)
-	// klog writes an error to the INFO, WARNING and ERROR outputs: keep only INFO.
-	klog.SetOutput(io.Discard)
-	klog.SetOutputBySeverity("INFO", &buf)
-	t.Cleanup(state.Restore)
-	return &buf
-}
+	"github.com/edgewatcher/edgewatcher/test/klogtest"
+)
 
 // scripted is a dependency check whose result the test sets.
 type scripted struct {
@@ -55,7 +42,7 @@ func (s *scripted) count() int {
 
 // TestMonitorLogsTransitionsOnly checks one log line per change of state, whatever the number of checks.
 func TestMonitorLogsTransitionsOnly(t *testing.T) {
-	logs := captureKlog(t)
+	logs := klogtest.Capture(t)
 	var synced atomic.Bool
 	s := &scripted{}
 	m := NewDependencyMonitor(s.check, synced.Load)

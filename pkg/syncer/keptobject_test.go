@@ -1,9 +1,7 @@
 package syncer
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/netip"
 	"strings"
 	"testing"
@@ -15,25 +13,13 @@ import (
 	"k8s.io/klog/v2"
 
 	"github.com/edgewatcher/edgewatcher/pkg/cloudcore"
+	"github.com/edgewatcher/edgewatcher/test/klogtest"
 )
-
-// captureKlog sends klog's output to a buffer, each line once, until the test ends; read it after klog.Flush.
-func captureKlog(t *testing.T) *bytes.Buffer {
-	t.Helper()
-	state := klog.CaptureState()
-	var buf bytes.Buffer
-	klog.LogToStderr(false)
-	// klog writes an error to the INFO, WARNING and ERROR outputs: keep only INFO.
-	klog.SetOutput(io.Discard)
-	klog.SetOutputBySeverity("INFO", &buf)
-	t.Cleanup(state.Restore)
-	return &buf
-}
 
 // TestKeptObjectStates walks the tunnelport record through every state: the value in use, the gauge, the
 // error counter and the log lines.
 func TestKeptObjectStates(t *testing.T) {
-	logs := captureKlog(t)
+	logs := klogtest.Capture(t)
 	m := newMetrics(metrics.NewKubeRegistry())
 	k := newLastGood(cloudcore.Namespace, m).tunnelPort
 	good := tunnelPortCM(twoCloudcores)
