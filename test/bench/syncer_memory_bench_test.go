@@ -1,14 +1,12 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -292,11 +290,11 @@ func measureSyncer(b *testing.B, cp *framework.ControlPlane, bin string, n int) 
 		time.Sleep(100 * time.Millisecond)
 	}
 	m := syncerMemory{ready: time.Since(start)}
-	if m.rssReady, _, err = procMemory(proc.Pid()); err != nil {
+	if m.rssReady, _, err = framework.Memory(proc.Pid()); err != nil {
 		b.Fatal(err)
 	}
 	for end := time.Now().Add(syncerSteadyWindow); time.Now().Before(end); time.Sleep(time.Second) {
-		rss, _, err := procMemory(proc.Pid())
+		rss, _, err := framework.Memory(proc.Pid())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -305,7 +303,7 @@ func measureSyncer(b *testing.B, cp *framework.ControlPlane, bin string, n int) 
 	if proc.Exited() {
 		fail("edgewatcher-syncer exited during the measurement: %v", proc.ExitError())
 	}
-	if _, m.peak, err = procMemory(proc.Pid()); err != nil {
+	if _, m.peak, err = framework.Memory(proc.Pid()); err != nil {
 		b.Fatal(err)
 	}
 	// The kernel updates VmHWM lazily, so it can trail the last VmRSS sample by a few hundred kB.
@@ -325,39 +323,6 @@ func mb(s string) string {
 		return s
 	}
 	return strconv.FormatFloat(v/bytesPerMB, 'f', 1, 64)
-}
-
-// procMemory reads VmRSS and VmHWM, in bytes, from /proc/<pid>/status.
-func procMemory(pid int) (rss, hwm int64, err error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0, err
-	}
-	defer func() { _ = f.Close() }()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) != 3 || fields[2] != "kB" {
-			continue
-		}
-		kb, err := strconv.ParseInt(fields[1], 10, 64)
-		if err != nil {
-			return 0, 0, fmt.Errorf("/proc/%d/status: %q: %w", pid, sc.Text(), err)
-		}
-		switch fields[0] {
-		case "VmRSS:":
-			rss = kb << 10
-		case "VmHWM:":
-			hwm = kb << 10
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return 0, 0, err
-	}
-	if rss == 0 || hwm == 0 {
-		return 0, 0, fmt.Errorf("/proc/%d/status has no VmRSS or VmHWM", pid)
-	}
-	return rss, hwm, nil
 }
 
 // httpGet fetches path from the syncer's metrics and health server.

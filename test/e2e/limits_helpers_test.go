@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -179,33 +178,17 @@ func (b *stalledBody) Read(p []byte) (int, error) {
 // residentSet reads VmRSS and VmHWM (the peak since the last resetPeakRSS) of pid in bytes.
 func residentSet(t *testing.T, pid int) (rss, peak int64) {
 	t.Helper()
-	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	rss, peak, err := framework.Memory(pid)
 	if err != nil {
 		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(status), "\n") {
-		name, value, _ := strings.Cut(line, ":")
-		kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64)
-		switch {
-		case name != "VmRSS" && name != "VmHWM":
-		case err != nil:
-			t.Fatalf("/proc/%d/status: %q: %v", pid, line, err)
-		case name == "VmRSS":
-			rss = kb << 10
-		default:
-			peak = kb << 10
-		}
-	}
-	if rss == 0 || peak == 0 {
-		t.Fatalf("/proc/%d/status has no VmRSS or VmHWM", pid)
 	}
 	return rss, peak
 }
 
-// resetPeakRSS sets pid's VmHWM to its current VmRSS (see proc(5), clear_refs).
+// resetPeakRSS sets pid's VmHWM to its current VmRSS.
 func resetPeakRSS(t *testing.T, pid int) {
 	t.Helper()
-	if err := os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0); err != nil {
+	if err := framework.ResetPeakMemory(pid); err != nil {
 		t.Fatalf("resetting the peak RSS of the server: %v", err)
 	}
 }

@@ -11,32 +11,51 @@ import (
 
 // ResidentSetSize returns the resident set size (VmRSS) of process pid in bytes, read from /proc/<pid>/status.
 func ResidentSetSize(pid int) (int64, error) {
+	rss, _, err := Memory(pid)
+	return rss, err
+}
+
+// Memory returns the resident set size (VmRSS) of process pid and its peak (VmHWM, since the process started or
+// since ResetPeakMemory), in bytes, read from /proc/<pid>/status.
+func Memory(pid int) (rss, peak int64, err error) {
 	path := fmt.Sprintf("/proc/%d/status", pid)
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, fmt.Errorf("read resident set size: %w", err)
+		return 0, 0, fmt.Errorf("read memory: %w", err)
 	}
 	defer func() { _ = f.Close() }()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:")
-		if !ok {
+		name, rest, _ := strings.Cut(sc.Text(), ":")
+		if name != "VmRSS" && name != "VmHWM" {
 			continue
 		}
 		fields := strings.Fields(rest)
 		if len(fields) != 2 || fields[1] != "kB" {
-			return 0, fmt.Errorf("%s: unexpected VmRSS line %q", path, sc.Text())
+			return 0, 0, fmt.Errorf("%s: unexpected line %q", path, sc.Text())
 		}
 		kb, err := strconv.ParseInt(fields[0], 10, 64)
 		if err != nil {
-			return 0, fmt.Errorf("%s: VmRSS %q: %w", path, fields[0], err)
+			return 0, 0, fmt.Errorf("%s: %s %q: %w", path, name, fields[0], err)
 		}
-		return kb << 10, nil
+		if name == "VmRSS" {
+			rss = kb << 10
+		} else {
+			peak = kb << 10
+		}
 	}
 	if err := sc.Err(); err != nil {
-		return 0, fmt.Errorf("read %s: %w", path, err)
+		return 0, 0, fmt.Errorf("read %s: %w", path, err)
 	}
-	return 0, fmt.Errorf("%s has no VmRSS line (a kernel thread or a zombie?)", path)
+	if rss == 0 || peak == 0 {
+		return 0, 0, fmt.Errorf("%s has no VmRSS or VmHWM line (a kernel thread or a zombie?)", path)
+	}
+	return rss, peak, nil
+}
+
+// ResetPeakMemory sets the peak (VmHWM) of process pid to its current resident set size (proc(5), clear_refs).
+func ResetPeakMemory(pid int) error {
+	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
 }
 
 // clockTicks is USER_HZ, the unit of the CPU times in /proc/<pid>/stat; it is 100 on every Linux platform Go supports.

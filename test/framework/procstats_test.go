@@ -2,6 +2,7 @@ package framework
 
 import (
 	"os"
+	"runtime/debug"
 	"testing"
 	"time"
 )
@@ -17,6 +18,40 @@ func TestResidentSetSizeOfThisProcess(t *testing.T) {
 	}
 	if _, err := ResidentSetSize(-1); err == nil {
 		t.Fatal("no error for a process that cannot exist")
+	}
+}
+
+func TestMemoryOfThisProcess(t *testing.T) {
+	rss, peak, err := Memory(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rss < 1<<20 || peak < rss {
+		t.Fatalf("VmRSS = %d, VmHWM = %d bytes", rss, peak)
+	}
+	// A peak well above the current RSS: 64 MiB touched, then released to the OS.
+	touch64MiB()
+	debug.FreeOSMemory()
+	if _, peak, err = Memory(os.Getpid()); err != nil || peak < 64<<20 {
+		t.Fatalf("VmHWM = %d bytes after touching 64 MiB (%v)", peak, err)
+	}
+	if err := ResetPeakMemory(os.Getpid()); err != nil {
+		t.Fatal(err)
+	}
+	rss, reset, err := Memory(os.Getpid())
+	if err != nil || reset >= peak || reset < rss {
+		t.Fatalf("after ResetPeakMemory: VmRSS %d, VmHWM %d, was %d (%v)", rss, reset, peak, err)
+	}
+	if _, _, err := Memory(-1); err == nil {
+		t.Fatal("no error for a process that cannot exist")
+	}
+}
+
+// touch64MiB writes to 64 MiB of fresh memory, which is garbage once it returns.
+func touch64MiB() {
+	buf := make([]byte, 64<<20)
+	for i := range buf {
+		buf[i] = 1
 	}
 }
 
