@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -30,21 +29,9 @@ func directClient(t *testing.T, clientCert *framework.KeyPair) *http.Client {
 // replicaClient talks straight to one edgewatcher-apiserver replica, verifying its certificate.
 func replicaClient(t *testing.T, replica *framework.EdgeWatcher, clientCert *framework.KeyPair) *http.Client {
 	t.Helper()
-	caPEM, err := os.ReadFile(filepath.Join(replica.CertDir, "apiserver.crt"))
+	cfg, err := replica.TLSConfig(clientCert)
 	if err != nil {
 		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(caPEM) {
-		t.Fatal("no certificates in the serving certificate file")
-	}
-	cfg := &tls.Config{RootCAs: pool, ServerName: "edge-watcher.kubeedge.svc", MinVersion: tls.VersionTLS12}
-	if clientCert != nil {
-		pair, err := tls.X509KeyPair(clientCert.CertPEM, clientCert.KeyPEM)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg.Certificates = []tls.Certificate{pair}
 	}
 	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: cfg}}
 }

@@ -1,13 +1,9 @@
 package faults
 
 import (
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -39,23 +35,14 @@ func aggregatedClient(t *testing.T) *http.Client {
 // so no authorization call leaves the replica), verifying its serving certificate.
 func replicaClient(t *testing.T, replica *framework.EdgeWatcher) *http.Client {
 	t.Helper()
-	caPEM, err := os.ReadFile(filepath.Join(replica.CertDir, "apiserver.crt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(caPEM) {
-		t.Fatal("no certificates in the serving certificate file")
-	}
 	admin, err := cp.PKI.ClientCA.IssueClient("admin", "system:masters")
 	if err != nil {
 		t.Fatal(err)
 	}
-	pair, err := tls.X509KeyPair(admin.CertPEM, admin.KeyPEM)
+	cfg, err := replica.TLSConfig(admin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := &tls.Config{RootCAs: pool, ServerName: "edge-watcher.kubeedge.svc", MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{pair}}
 	return &http.Client{Transport: &http.Transport{TLSClientConfig: cfg, MaxIdleConnsPerHost: 64}}
 }
 

@@ -2,15 +2,10 @@ package load
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -47,19 +42,10 @@ type serverState struct {
 // adminClient talks straight to the server's secure port with the admin's client certificate, verifying the
 // server's own certificate: the path to /metrics and /debug/pprof.
 func adminClient() (*http.Client, error) {
-	caPEM, err := os.ReadFile(filepath.Join(ew.CertDir, "apiserver.crt"))
+	cfg, err := ew.TLSConfig(cp.PKI.Admin)
 	if err != nil {
 		return nil, err
 	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(caPEM) {
-		return nil, errors.New("no certificate in the serving certificate file")
-	}
-	pair, err := tls.X509KeyPair(cp.PKI.Admin.CertPEM, cp.PKI.Admin.KeyPEM)
-	if err != nil {
-		return nil, err
-	}
-	cfg := &tls.Config{RootCAs: pool, ServerName: "edge-watcher.kubeedge.svc", Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
 	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: cfg}}, nil
 }
 
