@@ -395,6 +395,10 @@ func (s *Syncer) finish(start time.Time, in *inputs, err error) {
 		kv = append(kv, "kernelChanged", stats.Changed(), "verified", stats.Verified, "setsRebuilt", stats.SetsRebuilt,
 			"entriesAdded", stats.EntriesAdded, "entriesRemoved", stats.EntriesRemoved, "chainsWritten", stats.ChainsWritten,
 			"jumpsInserted", stats.JumpsInserted, "applyDuration", stats.Duration)
+		if stats.SetsPrefilled > 0 {
+			kv = append(kv, "setsPrefilled", stats.SetsPrefilled, "prefillCorrections", stats.PrefillCorrections,
+				"fillOverlapped", stats.FillOverlapped)
+		}
 	}
 	klog.V(level).InfoS("Synced forwarding", kv...)
 	if first {
