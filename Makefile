@@ -19,6 +19,9 @@ KUBE_LDFLAGS := -s -w \
 
 GO_TEST_FLAGS ?= -race
 TEST_TIMEOUT  ?= 40m
+# The end-to-end tests build and run edgewatcher-apiserver and edgewatcher-syncer themselves, which Go's test
+# cache does not see: a cached pass could hide a change to those binaries. `make test` never reuses results.
+NO_TEST_CACHE := -count=1
 
 .PHONY: help
 help: ## Show the targets.
@@ -92,7 +95,7 @@ run: testbins build ## Start etcd, kube-apiserver and EdgeWatcher locally with s
 
 .PHONY: test
 test: testbins ## Run every test: unit, integration, end to end against a real control plane, and a short fuzz run.
-	EDGEWATCHER_BIN_DIR=$(BIN) $(GO) test $(GO_TEST_FLAGS) -timeout $(TEST_TIMEOUT) ./...
+	EDGEWATCHER_BIN_DIR=$(BIN) $(GO) test $(GO_TEST_FLAGS) $(NO_TEST_CACHE) -timeout $(TEST_TIMEOUT) ./...
 	FUZZTIME=$(FUZZTIME) hack/fuzz.sh
 
 FUZZTIME ?= 10s
@@ -111,7 +114,7 @@ test-unit: ## Run unit tests only.
 
 .PHONY: test-e2e
 test-e2e: testbins ## Run the end-to-end tests only.
-	EDGEWATCHER_BIN_DIR=$(BIN) $(GO) test $(GO_TEST_FLAGS) -timeout $(TEST_TIMEOUT) -v ./test/...
+	EDGEWATCHER_BIN_DIR=$(BIN) $(GO) test $(GO_TEST_FLAGS) $(NO_TEST_CACHE) -timeout $(TEST_TIMEOUT) -v ./test/...
 
 .PHONY: bench
 bench: ## Run the benchmarks (figures are ratios against a baseline measured in the same run).
