@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
 )
@@ -26,6 +27,16 @@ func (k *kernel) ourObjects() (sets []string, chain bool) {
 		}
 	}
 	return sets, slices.ContainsFunc(k.natTable(forwarding.IPv4), func(l string) bool { return strings.Contains(l, ChainName) })
+}
+
+// waitForSets waits until at least n sets of ours exist, for up to 5 s, and returns them.
+func (k *kernel) waitForSets(n int) []string {
+	k.t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if sets, _ := k.ourObjects(); len(sets) >= n || time.Now().After(deadline) {
+			return sets
+		}
+	}
 }
 
 // prefillCandidates are the candidates of the tests below, in no order: the rules of prefillRules, plus
@@ -66,14 +77,14 @@ func TestKernelPrefill(t *testing.T) {
 					k.run(b.command(forwarding.IPv4), "-t", "nat", "-A", ChainName, "-d", "192.0.2.7/32", "-j", "RETURN")
 				}
 				k.prefill(prefillCandidates)
-				sets, _ := k.ourObjects()
+				sets := k.waitForSets(4) // the restore runs in the background
 				for _, s := range sets {
 					if !strings.HasSuffix(s, "-tmp") {
 						t.Errorf("after Prefill, set %s exists; want only temporary sets", s)
 					}
 				}
-				if len(sets) == 0 || len(sets) > 4 {
-					t.Errorf("after Prefill, sets %q, want 1 to 4 temporary sets", sets)
+				if len(sets) != 4 {
+					t.Errorf("after Prefill, sets %q, want 4 temporary sets", sets)
 				}
 				if got := k.natTable(forwarding.IPv4); overlap && slices.ContainsFunc(got, func(l string) bool { return strings.Contains(l, ChainName) }) {
 					t.Errorf("Prefill wrote rules: %q", got)

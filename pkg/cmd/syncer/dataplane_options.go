@@ -174,7 +174,10 @@ type executorDataplane struct {
 	legacy *legacyCleaner
 }
 
-var _ dataplane.DeltaApplier = executorDataplane{}
+var (
+	_ dataplane.DeltaApplier = executorDataplane{}
+	_ dataplane.Prefiller    = executorDataplane{}
+)
 
 // Apply implements dataplane.Dataplane. With --clean-legacy-rules, a successful Apply is followed by the removal
 // of the old EdgeWatcher agent's rules, until that has once succeeded; its failure never fails the Apply.
@@ -184,6 +187,14 @@ func (e executorDataplane) Apply(ctx context.Context, rules []forwarding.Rule) e
 	if err == nil && e.legacy != nil {
 		e.legacy.afterApply(ctx, rules)
 	}
+	return err
+}
+
+// Prefill implements dataplane.Prefiller: its `ipset restore` starts on the executor's thread, so it fills the
+// sets of the same network namespace as Apply.
+func (e executorDataplane) Prefill(ctx context.Context, candidates []forwarding.Rule) error {
+	var err error
+	e.ex.do(func() { err = e.nf.Prefill(ctx, candidates) })
 	return err
 }
 

@@ -926,15 +926,23 @@ func privateXtablesLock(t *testing.T, ns *netns.Namespace) *xtablesLock {
 	return lock
 }
 
-// wantEnv checks that process pid runs with key=value in its environment.
+// wantEnv checks that process pid runs with key=value in its environment. Right after exec.Cmd.Start,
+// /proc/<pid>/environ can read empty: the kernel wakes the parent of a vfork child when the child releases the
+// old memory map, before it records where the new environment lies. So it waits for a non-empty environment.
 func wantEnv(t *testing.T, pid int, key, value string) {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
-	if err != nil {
-		t.Fatal(err)
+	var b []byte
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		var err error
+		if b, err = os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid)); err != nil {
+			t.Fatal(err)
+		}
+		if len(b) > 0 || time.Now().After(deadline) {
+			break
+		}
 	}
 	if !hasEnv(string(b), key, value) {
-		t.Fatalf("process %d does not run with %s=%s", pid, key, value)
+		t.Fatalf("process %d does not run with %s=%s; its environment: %q", pid, key, value, b)
 	}
 }
 
