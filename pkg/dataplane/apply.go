@@ -264,7 +264,7 @@ func (n *Netfilter) planSet(ts targetSet, live map[string]setInfo, pf *prefill, 
 		s.adds.declare(ts, maxElem)
 		s.adds.fill(ts)
 		return
-	case !known || info.entries != len(prev):
+	case !known || !info.counted || info.entries != len(prev):
 		s.adds.declare(ts, maxElem)
 		s.adds.fill(ts)
 		s.dels.rebuild(ts, maxElem)

@@ -14,7 +14,9 @@ type setInfo struct {
 	typ     string
 	family  string
 	maxElem int
+	// entries is the number of entries, when counted is true: the header held a count that parses as one.
 	entries int
+	counted bool
 }
 
 // listSets returns the headers of every set EdgeWatcher owns, by name.
@@ -57,7 +59,9 @@ func parseSetHeaders(out string) map[string]setInfo {
 				}
 			}
 		case "Number of entries":
-			info.entries, _ = strconv.Atoi(value)
+			if n, err := strconv.Atoi(value); err == nil && n >= 0 {
+				info.entries, info.counted = n, true
+			}
 		}
 	}
 	flush()

@@ -32,10 +32,18 @@ Header: family inet6 hashsize 1024 maxelem 65536 bucketsize 12 initval 0x3
 Size in memory: 200
 References: 0
 Number of entries: 0
+
+Name: ewfwd4-negative
+Number of entries: -1
+
+Name: ewfwd4-garbled
+Number of entries: x
 `
 	want := map[string]setInfo{
-		"ewfwd4-1423c6a139e1cfa8":     {typ: "hash:ip,port", family: "inet", maxElem: 4194304, entries: 2},
-		"ewfwd6-1f274130f72515e2-tmp": {typ: "hash:ip", family: "inet6", maxElem: 65536, entries: 0},
+		"ewfwd4-1423c6a139e1cfa8":     {typ: "hash:ip,port", family: "inet", maxElem: 4194304, entries: 2, counted: true},
+		"ewfwd6-1f274130f72515e2-tmp": {typ: "hash:ip", family: "inet6", maxElem: 65536, entries: 0, counted: true},
+		"ewfwd4-negative":             {}, // no count: Apply rebuilds the set rather than trust it
+		"ewfwd4-garbled":              {},
 	}
 	got := parseSetHeaders(out)
 	if !maps.Equal(got, want) {

@@ -47,13 +47,14 @@ func FuzzParseLegacyRule(f *testing.F) {
 	})
 }
 
-// FuzzParseSetHeaders checks that `ipset list -t` output, however garbled, yields only sets EdgeWatcher owns.
+// FuzzParseSetHeaders checks that `ipset list -t` output, however garbled, yields only sets EdgeWatcher owns, and
+// a count of entries only when it is a non-negative number.
 func FuzzParseSetHeaders(f *testing.F) {
 	f.Add("Name: ewfwd4-1423c6a139e1cfa8\nType: hash:ip,port\nHeader: family inet hashsize 1024 maxelem 4194304\nNumber of entries: 2\n")
 	f.Add("Name: KUBE-CLUSTER-IP\nType: hash:ip,port\nNumber of entries: x\nName:\nHeader: maxelem\n")
 	f.Fuzz(func(t *testing.T, out string) {
 		for name, info := range parseSetHeaders(out) {
-			if familyOfSetName(name) == 0 || info.entries < 0 {
+			if familyOfSetName(name) == 0 || info.entries < 0 || !info.counted && info.entries != 0 {
 				t.Errorf("parseSetHeaders kept %q: %+v", name, info)
 			}
 		}
