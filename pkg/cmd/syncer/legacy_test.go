@@ -85,16 +85,7 @@ func TestLegacyCleanerInNamespace(t *testing.T) {
 	if out := output(); !strings.Contains(out, listedLegacy) {
 		t.Fatalf("the old rule is not listed as %q:\n%s", listedLegacy, out)
 	}
-	d := &DataplaneOptions{Backend: BackendNFT, IPFamilies: []string{"ipv4"}, NetNS: ns.Name}
-	ex, err := d.newExecutor()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ex.close()
-	nf, _, err := d.newNetfilter(t.Context(), ex, d.Backend, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ex, nf := namespaceNetfilter(t, ns)
 	dp := executorDataplane{ex: ex, nf: nf, legacy: newLegacyCleaner(ex, nf)}
 	rules := []forwarding.Rule{{Node: "edge-a", Destination: netip.MustParseAddrPort("10.99.0.50:10350"), Target: netip.MustParseAddrPort("10.99.0.1:10003")}}
 	jump := "-A OUTPUT -m comment --comment " + dataplane.JumpComment + " -j " + dataplane.ChainName

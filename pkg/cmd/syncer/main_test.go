@@ -4,8 +4,26 @@ import (
 	"os"
 	"testing"
 
+	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
 	"github.com/edgewatcher/edgewatcher/test/netns"
 )
 
 // TestMain gives iptables-legacy a private lock file, so these tests never take the host's xtables lock.
 func TestMain(m *testing.M) { os.Exit(netns.RunWithPrivateXtablesLock(m)) }
+
+// namespaceNetfilter starts, as the syncer does with --netns, an IPv4 nft Netfilter on an executor inside ns;
+// the executor closes when the test ends.
+func namespaceNetfilter(t *testing.T, ns *netns.Namespace) (executor, *dataplane.Netfilter) {
+	t.Helper()
+	d := &DataplaneOptions{Backend: BackendNFT, IPFamilies: []string{"ipv4"}, NetNS: ns.Name}
+	ex, err := d.newExecutor()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ex.close)
+	nf, _, err := d.newNetfilter(t.Context(), ex, d.Backend, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ex, nf
+}

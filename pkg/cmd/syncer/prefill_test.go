@@ -18,16 +18,7 @@ import (
 func TestPrefillInNamespace(t *testing.T) {
 	netns.RequireCommands(t, "ipset", "iptables-nft")
 	ns := netns.New(t)
-	d := &DataplaneOptions{Backend: BackendNFT, IPFamilies: []string{"ipv4"}, NetNS: ns.Name}
-	ex, err := d.newExecutor()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ex.close()
-	nf, _, err := d.newNetfilter(t.Context(), ex, d.Backend, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ex, nf := namespaceNetfilter(t, ns)
 	var dp dataplane.Dataplane = executorDataplane{ex: ex, nf: nf}
 	prefiller, ok := dp.(dataplane.Prefiller)
 	if !ok {
