@@ -55,7 +55,9 @@ func (j *JoinConfig) addStorage(storage map[string]rest.Storage, view *edgeview.
 // joiner adapts the join flow to the console route.
 func (j *JoinConfig) joiner() legacy.Joiner {
 	return legacy.JoinerFunc(func(ctx context.Context, req legacy.Request) (string, error) {
-		lr := join.LegacyRequest{NodeName: req.NodeName, NodeIP: req.NodeIP, DefaultTaint: req.DefaultTaint}
+		lr := join.LegacyRequest{NodeName: req.NodeName, NodeIP: req.NodeIP, DefaultTaint: req.DefaultTaint,
+			IPOptional: req.IPOptional, Options: join.ConsoleOptions{Version: req.Version, Runtime: req.Runtime,
+				ImageRepository: req.ImageRepository}}
 		if req.User != nil {
 			lr.Requester = req.User.GetName()
 		}

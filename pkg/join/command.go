@@ -22,6 +22,8 @@ type CommandRequest struct {
 	KubeEdgeVersion string
 	// RuntimeEndpoint, CgroupDriver and ImageRepository override the server defaults.
 	RuntimeEndpoint string
+	// RuntimeType overrides keadm's --runtimetype (v1.6 – v1.15); the zero value lets keadm.Build decide.
+	RuntimeType keadm.RuntimeType
 	// CgroupDriver is cgroupfs or systemd.
 	CgroupDriver string
 	// ImageRepository is the registry prefix for KubeEdge images.
@@ -137,6 +139,7 @@ func (s *Service) keadmInput(req CommandRequest, r *reservation.Reservation, ep 
 		NodeName:        r.NodeName,
 		Labels:          r.Spec.Labels,
 		RuntimeEndpoint: first(req.RuntimeEndpoint, s.Defaults.RuntimeEndpoint),
+		RuntimeType:     req.RuntimeType,
 		CgroupDriver:    first(req.CgroupDriver, s.Defaults.CgroupDriver),
 		ImageRepository: first(req.ImageRepository, s.Defaults.ImageRepository),
 		EdgeStream:      ep.StreamEnabled,
@@ -144,6 +147,10 @@ func (s *Service) keadmInput(req CommandRequest, r *reservation.Reservation, ep 
 	}
 	if r.IP.IsValid() {
 		in.NodeIP = r.IP.String()
+	}
+	if req.RuntimeType == keadm.RuntimeTypeDocker {
+		// dockershim has no endpoint to name; a configured CRI socket would contradict it.
+		in.RuntimeEndpoint = ""
 	}
 	// Taints are not passed to keadm, which cannot express them: the server applies the
 	// reserved taints when the Node registers (see reservation.Collector).

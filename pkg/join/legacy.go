@@ -29,6 +29,11 @@ type LegacyRequest struct {
 	NodeName string
 	// NodeIP is the address as typed.
 	NodeIP string
+	// IPOptional allows an empty NodeIP (KubeSphere 4.1 has no IP field): the address is then
+	// allocated from the pools, or, without pools, only the name is reserved and edgecore picks its address.
+	IPOptional bool
+	// Options are the optional console parameters.
+	Options ConsoleOptions
 	// DefaultTaint is add_default_taint; nil (absent) marks the console's field validators, which only check.
 	DefaultTaint *bool
 	// Requester is the authenticated user.
@@ -43,23 +48,32 @@ func (s *Service) LegacyCommand(ctx context.Context, req LegacyRequest) (string,
 	if req.DefaultTaint != nil && *req.DefaultTaint {
 		spec.Taints = []reservation.Taint{{Key: EdgeTaintKey, Effect: keadm.TaintEffectNoSchedule}}
 	}
-	if req.NodeIP == "" {
-		// The console always sends an address; never allocate for it.
+	if req.NodeIP == "" && !req.IPOptional {
+		// A 3.x console always sends an address; never allocate for it.
 		return "", &FieldError{Field: FieldIP, Reason: ReasonInvalid, Value: "", Detail: "the address is empty"}
 	}
 	version, region, uri, err := s.legacySettings()
 	if err != nil {
 		return "", s.afterFieldChecks(ctx, req, err)
 	}
+	opts, err := resolveConsoleOptions(req.Options, version)
+	if err != nil {
+		return "", s.afterFieldChecks(ctx, req, err)
+	}
+	version = opts.version
 	spec.KubeEdgeVersion = version
 	res, err := s.Command(ctx, CommandRequest{
 		Reserve: ReserveRequest{NodeName: req.NodeName, IP: req.NodeIP, Spec: spec, Requester: req.Requester,
-			Reuse: true, DryRun: req.DefaultTaint == nil},
+			Reuse: true, DryRun: req.DefaultTaint == nil, NameOnly: req.IPOptional},
 		KubeEdgeVersion: version,
+		RuntimeEndpoint: opts.runtimeEndpoint,
+		RuntimeType:     opts.runtimeType,
+		ImageRepository: opts.imageRepository,
 	})
 	if err != nil {
 		return "", err
 	}
+	logAddressChoice(req, res)
 	line, err := keadm.RenderLegacy(keadm.LegacyParams{Version: version, Region: region, URI: uri, Args: res.Command.Argv[1:]})
 	if err != nil {
 		return "", &Unavailable{Source: legacyConfigSource, Err: err}
@@ -70,7 +84,8 @@ func (s *Service) LegacyCommand(ctx context.Context, req LegacyRequest) (string,
 // afterFieldChecks reports the field checks' error if there is one, else err: a broken
 // configuration never hides a name or IP problem from the console.
 func (s *Service) afterFieldChecks(ctx context.Context, req LegacyRequest, err error) error {
-	if _, _, ferr := s.Reserve(ctx, ReserveRequest{NodeName: req.NodeName, IP: req.NodeIP, Requester: req.Requester, Reuse: true, DryRun: true}); ferr != nil {
+	if _, _, ferr := s.Reserve(ctx, ReserveRequest{NodeName: req.NodeName, IP: req.NodeIP, Requester: req.Requester,
+		Reuse: true, DryRun: true, NameOnly: req.IPOptional}); ferr != nil {
 		return ferr
 	}
 	return err

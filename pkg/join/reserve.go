@@ -31,6 +31,9 @@ type ReserveRequest struct {
 	Reuse bool
 	// DryRun runs every check and writes nothing; the result is a preview with no UID.
 	DryRun bool
+	// NameOnly allows an empty IP without --edge-ip-pool: only the name is reserved, edgecore
+	// picks its address, and the syncer's conflict detection guards its uniqueness.
+	NameOnly bool
 }
 
 // Reserve checks the request (name syntax, IP syntax, name in use, IP in use, in that order)
@@ -57,6 +60,9 @@ func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (*reservation
 	if err := s.CheckNameFree(req.NodeName); err != nil {
 		return nil, false, err
 	}
+	if !addr.IsValid() && !s.Pools.Configured() && req.NameOnly {
+		return s.reserveName(ctx, req)
+	}
 	if !addr.IsValid() && !s.Pools.Configured() {
 		return nil, false, &FieldError{Field: FieldIP, Reason: ReasonInvalid, Value: "",
 			Detail: "an internal IP is required because no --edge-ip-pool is configured"}
@@ -75,6 +81,19 @@ func (s *Service) Reserve(ctx context.Context, req ReserveRequest) (*reservation
 		return r, false, conflictToField(err)
 	}
 	return s.allocate(ctx, req)
+}
+
+// reserveName reserves the name alone, for a node whose address edgecore will pick.
+func (s *Service) reserveName(ctx context.Context, req ReserveRequest) (*reservation.Reservation, bool, error) {
+	want := reservation.Reservation{NodeName: req.NodeName, Spec: req.Spec, Requester: req.Requester}
+	if req.DryRun {
+		return &want, false, nil
+	}
+	r, err := s.Store.Reserve(ctx, want)
+	if own, ok := s.ownUnseen(ctx, req, netip.Addr{}, err); ok {
+		return own, true, nil
+	}
+	return r, false, conflictToField(err)
 }
 
 // ownUnseen returns the requester's own live reservation of the name when writing failed only

@@ -21,6 +21,10 @@ func failureFor(err error) failure {
 		}
 		return internalFailure(err)
 	}
+	var ir *join.InvalidRequest
+	if errors.As(err, &ir) {
+		return failure{code: http.StatusBadRequest, message: neutralMessage("Invalid request: " + ir.Error())}
+	}
 	var ua *join.Unavailable
 	if errors.As(err, &ua) {
 		return failure{

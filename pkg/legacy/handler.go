@@ -17,9 +17,11 @@ import (
 // handler serves the join route.
 type handler struct {
 	joiner Joiner
+	// ipOptional is true on the route of a console without an IP field.
+	ipOptional bool
 }
 
-// join is the route function of GET /api/v1alpha1/nodes/join.
+// join is the route function of GET <root>/nodes/join.
 func (h *handler) join(req *restful.Request, resp *restful.Response) {
 	r := req.Request
 	// The router also accepts paths such as ".../join//"; serve only the paths whose authorization
@@ -28,11 +30,12 @@ func (h *handler) join(req *restful.Request, resp *restful.Response) {
 		writeFailure(resp, http.StatusNotFound, "Not found")
 		return
 	}
-	jr, bad := parseRequest(r.URL.Query())
+	jr, bad := parseRequest(r.URL.Query(), h.ipOptional)
 	if bad != nil {
 		writeFailure(resp, bad.code, bad.message)
 		return
 	}
+	jr.IPOptional = h.ipOptional
 	if u, ok := request.UserFrom(r.Context()); ok {
 		jr.User = u
 	}

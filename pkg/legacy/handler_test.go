@@ -88,6 +88,10 @@ func TestErrors(t *testing.T) {
 		{"bad taint mentions name", ok + "&add_default_taint=name", &fakeJoiner{command: "x"}, 400, `Invalid add_default_taint "Name": must be true or false`, false},
 		{"empty taint", ok + "&add_default_taint=", &fakeJoiner{command: "x"}, 400, `Invalid add_default_taint "": must be true or false`, false},
 		{"repeated taint", ok + "&add_default_taint=true&add_default_taint=false", &fakeJoiner{command: "x"}, 400, "add_default_taint must be given once", false},
+		{"repeated version", ok + "&version=v1.23.1&version=v1.22.0", &fakeJoiner{command: "x"}, 400, "version must be given once", false},
+		{"repeated runtime", ok + "&runtime=docker&runtime=containerd", &fakeJoiner{command: "x"}, 400, "runtime must be given once", false},
+		{"invalid option", ok + "&version=v9", &fakeJoiner{err: &join.InvalidRequest{Err: errors.New(`version: "v9" is not a release; see the namespace`)}},
+			400, `Invalid request: version: "v9" is not a release; see the Namespace`, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -114,7 +118,10 @@ func TestRequestParsing(t *testing.T) {
 		{"taint 1", "node_name=edge-1&node_ip=10.0.0.5&add_default_taint=1", Request{NodeName: "edge-1", NodeIP: "10.0.0.5", DefaultTaint: boolPtr(true)}},
 		{"taint FALSE", "node_name=edge-1&node_ip=10.0.0.5&add_default_taint=FALSE", Request{NodeName: "edge-1", NodeIP: "10.0.0.5", DefaultTaint: boolPtr(false)}},
 		{"values passed verbatim", "node_name=Edge_1&node_ip=%3A%3Affff%3A10.0.0.1", Request{NodeName: "Edge_1", NodeIP: "::ffff:10.0.0.1"}},
-		{"unknown params ignored", "node_name=a&node_ip=b&version=v1.7.2", Request{NodeName: "a", NodeIP: "b"}},
+		{"unknown params ignored", "node_name=a&node_ip=b&node_group=g&with_mqtt=true", Request{NodeName: "a", NodeIP: "b"}},
+		{"console options", "node_name=a&node_ip=b&version=v1.13.1&runtime=docker&image-repository=r.example%2Fke",
+			Request{NodeName: "a", NodeIP: "b", Version: "v1.13.1", Runtime: "docker", ImageRepository: "r.example/ke"}},
+		{"empty options are absent", "node_name=a&node_ip=b&version=&runtime=", Request{NodeName: "a", NodeIP: "b"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,8 +10,17 @@ import (
 type Request struct {
 	// NodeName is the node_name query value.
 	NodeName string
-	// NodeIP is the node_ip query value.
+	// NodeIP is the node_ip query value; empty only on a route where the console has no IP field.
 	NodeIP string
+	// IPOptional is true on a route where the console has no IP field (KubeSphere 4.1): without
+	// NodeIP the Joiner allocates from a pool or reserves the name only.
+	IPOptional bool
+	// Version is the optional KubeEdge release to install; empty means the server's.
+	Version string
+	// Runtime is the optional container runtime of the edge node (containerd or docker); empty means the server's.
+	Runtime string
+	// ImageRepository is the optional registry prefix of the KubeEdge images; empty means the server's.
+	ImageRepository string
 	// DefaultTaint is nil when add_default_taint is absent (the console's per-field validator calls),
 	// else the parsed bool. Absent means "check only": the Joiner must not reserve.
 	DefaultTaint *bool

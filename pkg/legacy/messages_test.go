@@ -79,7 +79,7 @@ func messagesFor(value, detail string) map[string]struct {
 	attrs := authorizer.AttributesRecord{User: &user.DefaultInfo{Name: value}, Verb: "create", ResourceRequest: true,
 		APIGroup: authzGroupVersion.Group, Resource: authzResource, Subresource: authzSubresource, Name: value}
 	nonResource := authorizer.AttributesRecord{Verb: "get", Path: "/" + value}
-	_, taint := parseRequest(url.Values{ParamNodeName: {"a"}, ParamNodeIP: {"b"}, ParamDefaultTaint: {detail}})
+	_, taint := parseRequest(url.Values{ParamNodeName: {"a"}, ParamNodeIP: {"b"}, ParamDefaultTaint: {detail}}, false)
 	out := map[string]km{
 		"invalid name":     {kindName, invalidNameMessage(value, detail)},
 		"invalid IP":       {kindIP, invalidIPMessage(value, detail)},

@@ -28,13 +28,16 @@ func TestOpenAPI(t *testing.T) {
 	if err != nil {
 		t.Fatalf("OpenAPI v2: %v", err)
 	}
-	path, ok := v2.Paths.Paths[legacy.JoinPath]
-	if !ok || path.Get == nil {
-		t.Fatalf("OpenAPI v2 has no GET %s", legacy.JoinPath)
-	}
-	// The builder hoists parameters shared by all operations of a path to the path.
-	if got := len(path.Parameters) + len(path.Get.Parameters); got != 3 {
-		t.Errorf("GET %s has %d parameters, want 3", legacy.JoinPath, got)
+	for _, p := range []string{legacy.JoinPath, legacy.KapisJoinPath} {
+		path, ok := v2.Paths.Paths[p]
+		if !ok || path.Get == nil {
+			t.Fatalf("OpenAPI v2 has no GET %s", p)
+		}
+		// The builder hoists parameters shared by all operations of a path to the path: node_name, node_ip,
+		// add_default_taint, version, runtime and image-repository.
+		if got := len(path.Parameters) + len(path.Get.Parameters); got != 6 {
+			t.Errorf("GET %s has %d parameters, want 6", p, got)
+		}
 	}
 	if _, err := builder3.BuildOpenAPISpecFromRoutes(routes, genericapiserver.DefaultOpenAPIV3Config(generatedopenapi.GetOpenAPIDefinitions, namer)); err != nil {
 		t.Fatalf("OpenAPI v3: %v", err)

@@ -6,19 +6,33 @@ import (
 	"strconv"
 )
 
-// parseRequest reads the query of a join request. The node name and IP must be present exactly
-// once and non-empty; their syntax is the Joiner's business. add_default_taint is optional but,
-// when present, must be a strconv.ParseBool boolean given once.
-func parseRequest(query url.Values) (Request, *failure) {
+// parseRequest reads the query of a join request. The node name must be present exactly once and
+// non-empty; so must the node IP unless ipOptional, where it may be absent or empty. Their syntax
+// is the Joiner's business. add_default_taint, when present, must be a strconv.ParseBool boolean
+// given once; version, runtime and image-repository, when present and non-empty, must be given once.
+// Unknown parameters are ignored.
+func parseRequest(query url.Values, ipOptional bool) (Request, *failure) {
 	name, problem := single(query, ParamNodeName)
 	if problem != "" {
 		return Request{}, &failure{code: http.StatusBadRequest, message: invalidNameMessage(name, problem)}
 	}
 	ip, problem := single(query, ParamNodeIP)
-	if problem != "" {
+	if problem != "" && !(ipOptional && len(query[ParamNodeIP]) <= 1) {
 		return Request{}, &failure{code: http.StatusBadRequest, message: invalidIPMessage(ip, problem)}
 	}
 	req := Request{NodeName: name, NodeIP: ip}
+	for _, opt := range []struct {
+		key string
+		to  *string
+	}{{ParamVersion, &req.Version}, {ParamRuntime, &req.Runtime}, {ParamImageRepository, &req.ImageRepository}} {
+		values := query[opt.key]
+		if len(values) > 1 {
+			return Request{}, &failure{code: http.StatusBadRequest, message: neutralMessage(opt.key + " must be given once")}
+		}
+		if len(values) == 1 {
+			*opt.to = values[0]
+		}
+	}
 
 	values, present := query[ParamDefaultTaint]
 	if !present {

@@ -7,30 +7,39 @@ import (
 )
 
 // FuzzParseRequest checks that any query string either yields a request with exactly the single non-empty name
-// and IP it carries, or a 400 with a message.
+// and IP it carries, or a 400 with a message; where the IP is optional, an absent or empty IP is accepted too.
 func FuzzParseRequest(f *testing.F) {
 	for _, s := range []string{
 		"node_name=edge-1&node_ip=10.0.0.1", "node_name=edge-1&node_ip=10.0.0.1&add_default_taint=true",
 		"node_name=a&node_name=b&node_ip=10.0.0.1", "node_name=&node_ip=10.0.0.1", "node_name=%00&node_ip=%ZZ",
-		"node_name=edge-1&node_ip=10.0.0.1&add_default_taint=yes", "",
+		"node_name=edge-1&node_ip=10.0.0.1&add_default_taint=yes", "", "node_name=edge-1&add_default_taint=true",
+		"node_name=edge-1&node_ip=&version=v1.23.1&runtime=docker&image-repository=x",
 	} {
-		f.Add(s)
+		f.Add(s, false)
+		f.Add(s, true)
 	}
-	f.Fuzz(func(t *testing.T, raw string) {
+	f.Fuzz(func(t *testing.T, raw string, ipOptional bool) {
 		query, err := url.ParseQuery(raw)
 		if err != nil {
 			return
 		}
-		req, fail := parseRequest(query)
+		req, fail := parseRequest(query, ipOptional)
 		if fail != nil {
 			if fail.code != http.StatusBadRequest || fail.message == "" {
 				t.Errorf("parseRequest(%q) failed with %d and no message", raw, fail.code)
 			}
 			return
 		}
-		if len(query[ParamNodeName]) != 1 || req.NodeName != query.Get(ParamNodeName) || req.NodeName == "" ||
-			len(query[ParamNodeIP]) != 1 || req.NodeIP != query.Get(ParamNodeIP) || req.NodeIP == "" {
-			t.Errorf("parseRequest(%q) = %+v, not the single name and IP of the query", raw, req)
+		if len(query[ParamNodeName]) != 1 || req.NodeName != query.Get(ParamNodeName) || req.NodeName == "" {
+			t.Errorf("parseRequest(%q) = %+v, not the single name of the query", raw, req)
+		}
+		ipGiven := len(query[ParamNodeIP]) == 1 && req.NodeIP == query.Get(ParamNodeIP) && req.NodeIP != ""
+		ipLeftOut := ipOptional && len(query[ParamNodeIP]) <= 1 && req.NodeIP == ""
+		if !ipGiven && !ipLeftOut {
+			t.Errorf("parseRequest(%q, %v) = %+v, not the single IP of the query", raw, ipOptional, req)
+		}
+		if len(query[ParamVersion]) > 1 || req.Version != query.Get(ParamVersion) {
+			t.Errorf("parseRequest(%q) version = %q, not the single version of the query", raw, req.Version)
 		}
 	})
 }

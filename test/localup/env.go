@@ -107,7 +107,9 @@ Join an edge node:
   kubectl create -f artifacts/examples/edgenode.yaml          # reserve edge-node-3 and 203.0.113.7
   kubectl create --raw /apis/kubeedge.kubesphere.io/v1alpha1/edgenodes/edge-node-3/joincommand -f artifacts/examples/joincommand.json
   kubectl create --raw /apis/kubeedge.kubesphere.io/v1alpha1/edgenodes/edge-node-3/jointoken -f - <<< '{"kind":"JoinToken","apiVersion":"kubeedge.kubesphere.io/v1alpha1"}'
+  # the KubeSphere 3.x console's call, then 4.1's (no IP field: the address comes from --edge-ip-pool)
   curl -H "Authorization: Bearer $EDGEWATCHER_CONSOLE_TOKEN" "http://$EDGEWATCHER_LEGACY_ADDR/api/v1alpha1/nodes/join?node_name=edge-node-4&node_ip=203.0.113.9&add_default_taint=true"
+  curl -H "Authorization: Bearer $EDGEWATCHER_CONSOLE_TOKEN" "http://$EDGEWATCHER_LEGACY_ADDR/kapis/kubeedge.kubesphere.io/v1beta1/nodes/join?node_name=edge-node-6&add_default_taint=true"
 %s
 Press Ctrl-C to stop.
 `, displayPath(env.envFile), curl, forwardingBanner(env))
