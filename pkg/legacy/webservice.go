@@ -31,7 +31,7 @@ func newWebService(r route, j Joiner) *restful.WebService {
 		Produces(restful.MIME_JSON)
 	// go-restful trims trailing slashes from request paths, so this route serves its path+"/" too.
 	ws.Route(ws.GET(routePath).To(h.join).
-		Operation("getConsoleNodeJoinCommand"+operationSuffix(r)).
+		Operation("getConsoleNodeJoinCommand" + operationSuffix(r)).
 		Doc("Validate a node name and IP and, when add_default_taint is given, reserve them and return the one-line keadm join command.").
 		Param(ws.QueryParameter(ParamNodeName, "edge node name (RFC 1123 subdomain)").Required(true)).
 		Param(ws.QueryParameter(ParamNodeIP, ipDoc).Required(!r.ipOptional)).
