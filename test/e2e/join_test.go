@@ -356,18 +356,21 @@ func TestViewerNeverReceivesTokens(t *testing.T) {
 	}
 
 	// The console route is authorized as create on edgenodes/joincommand, never as get nodes.
-	legacy := ew.URL() + "/api/v1alpha1/nodes/join?node_name=rbac-a&node_ip=203.0.113.26"
-	for user, want := range map[string]int{"dave": http.StatusForbidden, "erin": http.StatusForbidden, "frank": http.StatusOK} {
-		cert, err := cp.PKI.ClientCA.IssueClient(user)
-		if err != nil {
-			t.Fatal(err)
-		}
-		code, body := get(t, directClient(t, cert), legacy, nil)
-		if code != want {
-			t.Errorf("%s on the console route: %d %s", user, code, body)
-		}
-		if code != http.StatusOK && strings.Contains(body, "keadm") {
-			t.Errorf("%s saw a command: %s", user, body)
+	// So is KubeSphere 4.1's route.
+	for _, legacy := range []string{ew.URL() + "/api/v1alpha1/nodes/join?node_name=rbac-a&node_ip=203.0.113.26",
+		ew.URL() + "/kapis/kubeedge.kubesphere.io/v1beta1/nodes/join?node_name=rbac-a"} {
+		for user, want := range map[string]int{"dave": http.StatusForbidden, "erin": http.StatusForbidden, "frank": http.StatusOK} {
+			cert, err := cp.PKI.ClientCA.IssueClient(user)
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, body := get(t, directClient(t, cert), legacy, nil)
+			if code != want {
+				t.Errorf("%s on %s: %d %s", user, legacy, code, body)
+			}
+			if code != http.StatusOK && strings.Contains(body, "keadm") {
+				t.Errorf("%s saw a command: %s", user, body)
+			}
 		}
 	}
 }
@@ -469,7 +472,13 @@ func TestParallelReservationsAcrossReplicas(t *testing.T) {
 // consoleGet calls the plain-HTTP console route with a bearer token and returns status, content type and body.
 func consoleGet(t *testing.T, addr, token, query string) (int, string, string) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, "http://"+addr+"/api/v1alpha1/nodes/join?"+query, nil)
+	return consoleGetPath(t, addr, "/api/v1alpha1/nodes/join", token, query)
+}
+
+// consoleGetPath is consoleGet on another console generation's path.
+func consoleGetPath(t *testing.T, addr, path, token, query string) (int, string, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, "http://"+addr+path+"?"+query, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
