@@ -75,7 +75,7 @@ func (o *JoinOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.RuntimeEndpoint, "runtime-endpoint", o.RuntimeEndpoint, "Default CRI endpoint of generated commands, such as unix:///run/containerd/containerd.sock.")
 	fs.StringVar(&o.CgroupDriver, "cgroup-driver", o.CgroupDriver, "Default cgroup driver of generated commands: cgroupfs or systemd.")
 	fs.StringVar(&o.ImageRepository, "image-repository", o.ImageRepository, "Default image repository of generated commands (KubeEdge v1.11 and later).")
-	fs.StringVar(&o.KeadmMirror, "keadm-mirror", o.KeadmMirror, "Where the console command downloads keadm when kubeedge/edge-watcher-config names no mirror: "+
+	fs.StringVar(&o.KeadmMirror, "keadm-mirror", o.KeadmMirror, "Where the console command downloads keadm (kubeedge/edge-watcher-config keys mirror, mirrorChecksum and mirrorBinary override the three --keadm-mirror flags): "+
 		"kubeedge (KubeEdge's GitHub release assets), kubesphere-zh, kubesphere-en, or an http(s) URL template of the tarball with {version} and {arch} "+
 		"(amd64, arm64 or arm), such as https://mirror.example.com/kubeedge/{version}/keadm-{version}-linux-{arch}.tar.gz.")
 	fs.StringVar(&o.KeadmMirrorChecksum, "keadm-mirror-checksum", o.KeadmMirrorChecksum, "https URL template, with {version} and {arch}, of the file holding the sha512 of the --keadm-mirror tarball; "+
