@@ -38,7 +38,7 @@ func (d Dependency) Ready() bool { return d.Err == nil }
 func (s *Service) Dependencies() []Dependency {
 	_, endpointErr := s.Endpoint("")
 	_, tokenErr := s.Token(nil)
-	_, _, _, consoleErr := s.legacySettings()
+	_, _, consoleErr := s.legacySettings()
 	token := Dependency{Name: DependencyTokenSecret, Object: "Secret " + jointoken.Namespace + "/" + jointoken.TokenSecretName,
 		ResourceVersion: secretVersion(s.State.TokenSecret()), Err: tokenErr}
 	if s.Tokens.Mint {

@@ -2,6 +2,7 @@ package join
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -56,6 +57,18 @@ func TestHostileConfigurationNeverReachesTheShell(t *testing.T) {
 				f.state.legacy = f.state.config.DeepCopy()
 				f.state.legacy.Data = map[string]string{"uri": "https://example.com/keadm" + h + ".tar.gz"}
 			}, "edge-watcher-config"},
+			{"legacy mirror", func(f *fixture) {
+				f.state.legacy = f.state.config.DeepCopy()
+				f.state.legacy.Data = map[string]string{"mirror": "https://example.com/{version}/keadm" + h + "-{arch}.tar.gz"}
+			}, "edge-watcher-config"},
+			{"legacy mirror checksum", func(f *fixture) {
+				f.state.legacy = f.state.config.DeepCopy()
+				f.state.legacy.Data = map[string]string{"mirror": "kubeedge", "mirrorChecksum": "https://example.com/{version}/{arch}" + h}
+			}, "edge-watcher-config"},
+			{"legacy mirror binary", func(f *fixture) {
+				f.state.legacy = f.state.config.DeepCopy()
+				f.state.legacy.Data = map[string]string{"mirror": "kubeedge", "mirrorBinary": "keadm" + h}
+			}, "edge-watcher-config"},
 			{"flag image repository", func(f *fixture) { f.svc.Defaults.ImageRepository = "registry.example.com/" + h }, ""},
 			{"flag cloudcore address", func(f *fixture) { f.svc.Defaults.CloudCore.Host = h }, ""},
 		} {
@@ -83,8 +96,11 @@ func TestHostileConfigurationNeverReachesTheShell(t *testing.T) {
 				t.Errorf("%s=%q: shell words %q, argv %q", tc.where, h, got, res.Command.Argv)
 			}
 			got := words(t, line)
-			if len(got) < 2 || got[0] != "./keadm" || got[1] != "join" || strings.Join(got[2:], "\x00") != strings.Join(res.Command.Argv[2:], "\x00") {
+			if len(got) < 2 || !strings.HasPrefix(got[0], "./") || got[1] != "join" || strings.Join(got[2:], "\x00") != strings.Join(res.Command.Argv[2:], "\x00") {
 				t.Errorf("%s=%q: the console line ends with %q", tc.where, h, got)
+			}
+			if err := onlyArchExpands(mustParse(t, line)); err != nil {
+				t.Errorf("%s=%q: %v", tc.where, h, err)
 			}
 		}
 	}
@@ -119,6 +135,28 @@ func literal(t *testing.T, w *syntax.Word) string {
 		}
 	}
 	return b.String()
+}
+
+// onlyArchExpands checks the console line expands nothing but $arch and its one $(uname -m).
+func onlyArchExpands(f *syntax.File) error {
+	var err error
+	substs := 0
+	syntax.Walk(f, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.ParamExp:
+			if n.Param == nil || n.Param.Value != "arch" || n.Exp != nil || n.Repl != nil || n.Slice != nil || n.Index != nil {
+				err = fmt.Errorf("unexpected parameter expansion at %s", n.Pos())
+			}
+		case *syntax.CmdSubst:
+			if substs++; substs > 1 {
+				err = fmt.Errorf("a second command substitution at %s", n.Pos())
+			}
+		case *syntax.ArithmExp, *syntax.ProcSubst, *syntax.BraceExp, *syntax.ExtGlob:
+			err = fmt.Errorf("unexpected %T at %s", n, n.Pos())
+		}
+		return err == nil
+	})
+	return err
 }
 
 func yamlQuote(s string) string {

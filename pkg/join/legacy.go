@@ -9,12 +9,11 @@ import (
 	"github.com/edgewatcher/edgewatcher/pkg/reservation"
 )
 
-// Keys of the optional kubeedge/edge-watcher-config ConfigMap read by the legacy route.
+// Name and version key of the optional kubeedge/edge-watcher-config ConfigMap read by the legacy route (its
+// mirror keys are in mirror.go).
 const (
 	LegacyConfigName = "edge-watcher-config"
 	legacyVersionKey = "version"
-	legacyRegionKey  = "region"
-	legacyURIKey     = "uri"
 )
 
 // legacyConfigSource names kubeedge/edge-watcher-config in errors.
@@ -52,7 +51,7 @@ func (s *Service) LegacyCommand(ctx context.Context, req LegacyRequest) (string,
 		// A 3.x console always sends an address; never allocate for it.
 		return "", &FieldError{Field: FieldIP, Reason: ReasonInvalid, Value: "", Detail: "the address is empty"}
 	}
-	version, region, uri, err := s.legacySettings()
+	version, mirror, err := s.legacySettings()
 	if err != nil {
 		return "", s.afterFieldChecks(ctx, req, err)
 	}
@@ -74,7 +73,7 @@ func (s *Service) LegacyCommand(ctx context.Context, req LegacyRequest) (string,
 		return "", err
 	}
 	logAddressChoice(req, res)
-	line, err := keadm.RenderLegacy(keadm.LegacyParams{Version: version, Region: region, URI: uri, Args: res.Command.Argv[1:]})
+	line, err := keadm.RenderLegacy(keadm.LegacyParams{Version: version, Mirror: mirror, Args: res.Command.Argv[1:]})
 	if err != nil {
 		return "", &Unavailable{Source: legacyConfigSource, Err: err}
 	}
@@ -91,41 +90,30 @@ func (s *Service) afterFieldChecks(ctx context.Context, req LegacyRequest, err e
 	return err
 }
 
-// legacySettings reads version, region and uri from kubeedge/edge-watcher-config, falling
+// legacySettings reads the version and the download mirror from kubeedge/edge-watcher-config, falling
 // back to the server defaults.
-func (s *Service) legacySettings() (version string, region keadm.Region, uri string, err error) {
+func (s *Service) legacySettings() (version string, mirror keadm.Mirror, err error) {
 	version = first(s.Defaults.KubeEdgeVersion, DefaultKubeEdgeVersion)
-	region = s.Defaults.LegacyRegion
-	if region == "" {
-		region = keadm.RegionEN
-	}
+	mirror = s.Defaults.Mirror
 	cm := s.State.LegacyConfig()
 	if cm == nil {
-		return version, region, "", nil
+		return version, mirror, nil
 	}
 	src := legacyConfigSource
 	if v, ok := cm.Data[legacyVersionKey]; ok {
 		if _, perr := keadm.ParseVersion(v); perr != nil {
-			return "", "", "", &Unavailable{Source: src, Err: fmt.Errorf("key %s: %w", legacyVersionKey, perr)}
+			return "", keadm.Mirror{}, &Unavailable{Source: src, Err: fmt.Errorf("key %s: %w", legacyVersionKey, perr)}
 		}
 		version = v
 	}
-	if r, ok := cm.Data[legacyRegionKey]; ok {
-		if r != string(keadm.RegionZH) && r != string(keadm.RegionEN) {
-			return "", "", "", &Unavailable{Source: src, Err: fmt.Errorf("key %s: %q must be zh or en", legacyRegionKey, r)}
-		}
-		region = keadm.Region(r)
+	m, ok, merr := consoleMirror(cm.Data, s.Defaults.LegacyRegion)
+	if merr != nil {
+		return "", keadm.Mirror{}, &Unavailable{Source: src, Err: merr}
 	}
-	uri = cm.Data[legacyURIKey]
-	// Render once with a placeholder argument, so that a bad uri is refused before anything is reserved.
-	if _, rerr := keadm.RenderLegacy(keadm.LegacyParams{Version: version, Region: region, URI: uri, Args: []string{"join"}}); rerr != nil {
-		var fe *keadm.FieldError
-		if errors.As(rerr, &fe) {
-			rerr = fe.Err
-		}
-		return "", "", "", &Unavailable{Source: src, Err: fmt.Errorf("key %s: %w", legacyURIKey, rerr)}
+	if ok {
+		mirror = m
 	}
-	return version, region, uri, nil
+	return version, mirror, nil
 }
 
 // IsUnavailable reports whether err is an Unavailable.

@@ -44,7 +44,10 @@ type Defaults struct {
 	CgroupDriver string
 	// ImageRepository is the registry prefix for KubeEdge images.
 	ImageRepository string
-	// LegacyRegion is the console command's mirror region when edge-watcher-config names none.
+	// Mirror is where the console command downloads keadm when edge-watcher-config names none; the zero
+	// Mirror is KubeEdge's releases.
+	Mirror keadm.Mirror
+	// LegacyRegion spells $arch in an edge-watcher-config uri that names no region (--legacy-region).
 	LegacyRegion keadm.Region
 }
 

@@ -42,11 +42,11 @@ func ExampleRenderLegacy() {
 	if err != nil {
 		panic(err)
 	}
-	line, err := keadm.RenderLegacy(keadm.LegacyParams{Version: "v1.7.2", Region: keadm.RegionEN, Args: cmd.Argv[1:]})
+	line, err := keadm.RenderLegacy(keadm.LegacyParams{Version: "v1.7.2", Mirror: keadm.DefaultMirror(), Args: cmd.Argv[1:]})
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println(line)
 	// Output:
-	// arch=$(uname -m); if [ "$arch" = x86_64 ]; then arch=amd64; elif [ "$arch" = aarch64 ]; then arch=arm64; fi; curl -fLO https://github.com/kubesphere/kubeedge/releases/download/v1.7.2-kubesphere/keadm-v1.7.2-linux-"$arch".tar.gz && tar xvf keadm-v1.7.2-linux-"$arch".tar.gz && chmod +x keadm && ./keadm join --cloudcore-ipport=192.168.70.130:30000 --token=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3OTk5OTk5OTl9.c2ln --edgenode-name=edge-1 --kubeedge-version=1.7.2 --certport=30002
+	// arch=$(uname -m) && case "$arch" in x86_64) arch=amd64;; aarch64|arm64) arch=arm64;; armv7l) arch=arm;; *) printf 'keadm download: unsupported machine architecture %s (supported: x86_64, aarch64, arm64, armv7l)\n' "$arch" >&2; false;; esac && curl -fLo keadm-v1.7.2-linux-"$arch".tar.gz https://github.com/kubeedge/kubeedge/releases/download/v1.7.2/keadm-v1.7.2-linux-"$arch".tar.gz && curl -fLo checksum_keadm-v1.7.2-linux-"$arch".tar.gz.txt https://github.com/kubeedge/kubeedge/releases/download/v1.7.2/checksum_keadm-v1.7.2-linux-"$arch".tar.gz.txt && awk -v 'f=keadm-v1.7.2-linux-'"$arch".tar.gz 'NR == 1 { h = $1 } END { print h "  " f }' checksum_keadm-v1.7.2-linux-"$arch".tar.gz.txt | sha512sum -c - && tar -xzf keadm-v1.7.2-linux-"$arch".tar.gz && chmod +x ./keadm-v1.7.2-linux-"$arch"/keadm/keadm && ./keadm-v1.7.2-linux-"$arch"/keadm/keadm join --cloudcore-ipport=192.168.70.130:30000 --token=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3OTk5OTk5OTl9.c2ln --edgenode-name=edge-1 --kubeedge-version=1.7.2 --certport=30002
 }

@@ -7,10 +7,10 @@ import (
 	"strings"
 )
 
-// Region selects the download mirror of the legacy KubeSphere console command.
+// Region is the old edge-watcher-config key that chose between KubeSphere's two mirrors.
 type Region string
 
-// Regions of the legacy console command (kubesphere-contract §1).
+// Regions of the legacy console command (see RegionMirror).
 const (
 	RegionZH Region = "zh"
 	RegionEN Region = "en"
@@ -19,53 +19,42 @@ const (
 // maxLegacyURILength bounds the download URI taken from the edge-watcher-config ConfigMap.
 const maxLegacyURILength = 2048
 
-// archRef is the only shell expansion a download URI may contain: the architecture variable.
+// archRef is the only shell expansion a download URL or path may contain: the architecture variable.
 const archRef = "\"$arch\""
 
-// uriChars are the characters RFC 3986 allows in a URI; everything else is refused.
+// uriChars are the characters RFC 3986 allows in a URI, except '$'; everything else is refused.
 const uriChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:/?#[]@!&'()*+,;=%"
+
+// checksumProgram turns the checksum file (bare hex, or "hex  name") into the one line `sha512sum -c`
+// reads. It prints a line even for an empty file, so that every sha512sum (busybox's too, which accepts
+// empty input) fails instead of checking nothing.
+const checksumProgram = `NR == 1 { h = $1 } END { print h "  " f }`
 
 // LegacyParams is the input of RenderLegacy.
 type LegacyParams struct {
 	// Version is the KubeEdge release of the keadm tarball, strict vMAJOR.MINOR.PATCH.
 	Version string
-	// Region picks the default mirror: zh (QingStor) or en (GitHub, kubesphere/kubeedge).
-	Region Region
-	// URI overrides the mirror (edge-watcher-config "uri"); it may contain $arch or ${arch}.
-	URI string
+	// Mirror is where keadm comes from; the zero Mirror is KubeEdge's releases.
+	Mirror Mirror
 	// Args are keadm's arguments, for example Command.Argv[1:] ("join", "--cloudcore-ipport=...", ...).
 	Args []string
 }
 
-// RenderLegacy renders the legacy console one-liner: detect the architecture, download and
-// unpack keadm, then run ./keadm with Args.
+// RenderLegacy renders the console one-liner: map the machine's architecture, download the keadm tarball,
+// verify it against the mirror's sha512 checksum file, unpack it and run the keadm inside with Args.
 //
-// The layout follows kubesphere-contract §1, with two deliberate fixes: the architecture
-// test is POSIX ("=" inside "[ ]", quoted "$arch") and the en branch also maps aarch64 to
-// arm64; and curl gets -f so an HTTP error stops the chain. The only shell expansions in the
-// result are the fixed `arch=$(uname -m)` prelude and "$arch"; every other word is validated
-// and quoted with Quote.
+// It is one line of POSIX shell, joined by "&&" so that any failure stops it before keadm runs: an
+// unsupported architecture before anything is downloaded, an HTTP error (curl -f), a checksum mismatch
+// before tar. A mirror without a checksum prints a warning on stderr first. The only shell expansions are
+// the fixed `arch=$(uname -m)` prelude and "$arch"; every other word is validated and quoted with Quote.
 func RenderLegacy(p LegacyParams) (string, error) {
 	v, err := ParseVersion(p.Version)
 	if err != nil {
 		return "", &FieldError{Field: "version", Err: err}
 	}
-	var prelude string
-	switch p.Region {
-	case RegionZH:
-		prelude = `arch=$(uname -m); `
-	case RegionEN:
-		prelude = `arch=$(uname -m); if [ "$arch" = x86_64 ]; then arch=amd64; elif [ "$arch" = aarch64 ]; then arch=arm64; fi; `
-	default:
-		return "", &FieldError{Field: "region", Err: fmt.Errorf("%q must be zh or en", string(p.Region))}
-	}
-	uri := p.URI
-	if uri == "" {
-		uri = defaultLegacyURI(v, p.Region)
-	}
-	uriWord, err := legacyURIWord(uri)
-	if err != nil {
-		return "", &FieldError{Field: "uri", Err: err}
+	m := p.Mirror
+	if m.isZero() {
+		m = DefaultMirror()
 	}
 	if len(p.Args) == 0 {
 		return "", &FieldError{Field: "args", Err: errors.New("no keadm arguments")}
@@ -74,41 +63,24 @@ func RenderLegacy(p LegacyParams) (string, error) {
 	if err != nil {
 		return "", &FieldError{Field: "args", Err: err}
 	}
-	tarball := Quote("keadm-"+v.String()+"-linux-") + archRef + Quote(".tar.gz")
-	return prelude + "curl -fLO " + uriWord + " && tar xvf " + tarball +
-		" && chmod +x keadm && ./keadm " + args, nil
-}
+	stem := "keadm-" + v.String() + "-linux-"
+	tarball := Quote(stem) + archRef + Quote(".tar.gz")
+	keadm := template{parts: append([]templatePart{{text: "./"}}, m.binary.parts...)}.word(v)
 
-// defaultLegacyURI is the legacy mirror for region, with $arch placeholders.
-func defaultLegacyURI(v Version, region Region) string {
-	if region == RegionZH {
-		return "https://kubeedge.pek3b.qingstor.com/bin/" + v.String() + "/$arch/keadm-" + v.String() + "-linux-$arch.tar.gz"
-	}
-	return "https://github.com/kubesphere/kubeedge/releases/download/" + v.String() + "-kubesphere/keadm-" + v.String() + "-linux-$arch.tar.gz"
-}
-
-// legacyURIWord validates a download URI and renders it as one shell word in which only
-// "$arch" expands.
-func legacyURIWord(uri string) (string, error) {
-	if len(uri) > maxLegacyURILength {
-		return "", fmt.Errorf("longer than %d characters", maxLegacyURILength)
-	}
-	literals, err := splitArchRefs(uri)
-	if err != nil {
-		return "", err
-	}
-	if err := checkLegacyURL(strings.Join(literals, "amd64"), strings.Join(literals, "arm64")); err != nil {
-		return "", fmt.Errorf("%q: %w", uri, err)
-	}
 	var b strings.Builder
-	for i, lit := range literals {
-		if i > 0 {
-			b.WriteString(archRef)
-		}
-		if lit != "" {
-			b.WriteString(Quote(lit))
-		}
+	b.WriteString(archPrelude(m.arch))
+	if !m.Verified() {
+		warning := "keadm download: WARNING: the keadm tarball from " + m.Name() + " is not verified: no checksum is configured for this mirror"
+		b.WriteString(` && printf '%s\n' ` + Quote(warning) + " >&2")
 	}
+	b.WriteString(" && curl -fLo " + tarball + " " + m.tarball.word(v))
+	if m.Verified() {
+		sums := Quote("checksum_"+stem) + archRef + Quote(".tar.gz.txt")
+		b.WriteString(" && curl -fLo " + sums + " " + m.checksum.word(v))
+		b.WriteString(" && awk -v " + Quote("f="+stem) + archRef + Quote(".tar.gz") + " " + Quote(checksumProgram) + " " + sums +
+			" | sha512sum -c -")
+	}
+	b.WriteString(" && tar -xzf " + tarball + " && chmod +x " + keadm + " && " + keadm + " " + args)
 	return b.String(), nil
 }
 
@@ -145,10 +117,10 @@ func isNameChar(c byte) bool {
 	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
 }
 
-// checkLegacyURL checks the URI, expanded for two architectures, is an http(s) URL without
-// credentials whose host does not depend on the architecture.
-func checkLegacyURL(amd64, arm64 string) error {
-	u, err := url.Parse(amd64)
+// checkLegacyURL checks a URL, expanded two different ways, is an http(s) URL without credentials whose
+// scheme and host are the same both ways.
+func checkLegacyURL(a, b string) error {
+	u, err := url.Parse(a)
 	if err != nil {
 		return fmt.Errorf("not a URL: %w", err)
 	}
@@ -158,9 +130,9 @@ func checkLegacyURL(amd64, arm64 string) error {
 	if u.Host == "" || u.User != nil || u.Opaque != "" {
 		return errors.New("must be an absolute URL with a host and no user information")
 	}
-	v, err := url.Parse(arm64)
-	if err != nil || v.Host != u.Host {
-		return errors.New("the host must not depend on $arch")
+	v, err := url.Parse(b)
+	if err != nil || v.Host != u.Host || v.Scheme != u.Scheme || v.User != nil {
+		return errors.New("the scheme and host must not depend on the version or the architecture")
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"mvdan.cc/sh/v3/expand"
@@ -15,7 +16,8 @@ import (
 )
 
 // checkLegacyAST walks the parsed one-liner and allows exactly one command substitution
-// (`uname -m` in the arch assignment) and no expansion other than a plain $arch.
+// (`uname -m` in the arch assignment), no expansion other than a plain $arch, and no redirection
+// other than >&2.
 func checkLegacyAST(f *syntax.File) error {
 	var substs int
 	var err error
@@ -34,7 +36,11 @@ func checkLegacyAST(f *syntax.File) error {
 				n.Slice != nil || n.Repl != nil || n.Exp != nil {
 				err = fmt.Errorf("unexpected parameter expansion %s", printNode(n))
 			}
-		case *syntax.ArithmExp, *syntax.ProcSubst, *syntax.ExtGlob, *syntax.BraceExp, *syntax.Redirect:
+		case *syntax.Redirect:
+			if n.Op.String() != ">&" || n.N != nil || n.Word == nil || printNode(n.Word) != "2" {
+				err = fmt.Errorf("unexpected redirection %s", n.Op)
+			}
+		case *syntax.ArithmExp, *syntax.ProcSubst, *syntax.ExtGlob, *syntax.BraceExp:
 			err = fmt.Errorf("unexpected %T: %s", n, printNode(n))
 		case *syntax.SglQuoted:
 			if n.Dollar {
@@ -56,8 +62,9 @@ func printNode(n syntax.Node) string {
 }
 
 // runLegacy executes the one-liner in mvdan's shell interpreter with an empty environment.
-// `uname -m` prints machine; every other external command is recorded, not run.
-func runLegacy(t *testing.T, line, machine string) [][]string {
+// `uname -m` prints machine; every other external command is recorded, not run, and succeeds.
+// It returns the commands in order and the line's exit error.
+func runLegacy(t *testing.T, line, machine string) ([][]string, error) {
 	t.Helper()
 	f, err := parsePOSIX(line)
 	if err != nil {
@@ -66,16 +73,24 @@ func runLegacy(t *testing.T, line, machine string) [][]string {
 	if err := checkLegacyAST(f); err != nil {
 		t.Fatalf("%q: %v", line, err)
 	}
+	var mu sync.Mutex
 	var calls [][]string
 	runner, err := interp.New(
 		interp.Env(expand.ListEnviron()),
 		interp.StdIO(nil, io.Discard, io.Discard),
 		interp.ExecHandlers(func(interp.ExecHandlerFunc) interp.ExecHandlerFunc {
 			return func(ctx context.Context, args []string) error {
+				hc := interp.HandlerCtx(ctx)
 				if slices.Equal(args, []string{"uname", "-m"}) {
-					_, err := fmt.Fprintln(interp.HandlerCtx(ctx).Stdout, machine)
+					_, err := fmt.Fprintln(hc.Stdout, machine)
 					return err
 				}
+				if args[0] == "sha512sum" && hc.Stdin != nil {
+					// The end of a pipeline: wait for the command before it, so calls keep pipeline order.
+					_, _ = io.Copy(io.Discard, hc.Stdin)
+				}
+				mu.Lock()
+				defer mu.Unlock()
 				calls = append(calls, slices.Clone(args))
 				return nil
 			}
@@ -84,7 +99,17 @@ func runLegacy(t *testing.T, line, machine string) [][]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := runner.Run(context.Background(), f); err != nil {
+	err = runner.Run(context.Background(), f)
+	mu.Lock()
+	defer mu.Unlock()
+	return calls, err
+}
+
+// mustRunLegacy is runLegacy for a line that must succeed.
+func mustRunLegacy(t *testing.T, line, machine string) [][]string {
+	t.Helper()
+	calls, err := runLegacy(t, line, machine)
+	if err != nil {
 		t.Fatalf("run %q: %v", line, err)
 	}
 	return calls
@@ -96,47 +121,96 @@ func legacyKeadm(t *testing.T, version string) *Command {
 		Token: testToken, NodeName: "edge-1", NodeIP: "192.168.70.140"})
 }
 
+// mustMirror returns a function that passes on the mirror a constructor built, failing t on an error:
+// mustMirror(t)(ParseMirror(spec)).
+func mustMirror(t *testing.T) func(Mirror, error) Mirror {
+	return func(m Mirror, err error) Mirror {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+}
+
+// wantDownload is the commands the one-liner runs for one architecture spelling: url and sums are
+// fmt patterns with one %s for it, sums empty for an unverified mirror; bin is keadm's path in the tarball.
+func wantDownload(version, arch, url, sums, bin string, args []string) [][]string {
+	tarball := "keadm-" + version + "-linux-" + arch + ".tar.gz"
+	want := [][]string{{"curl", "-fLo", tarball, strings.ReplaceAll(url, "%s", arch)}}
+	if sums != "" {
+		file := "checksum_" + tarball + ".txt"
+		want = append(want, []string{"curl", "-fLo", file, strings.ReplaceAll(sums, "%s", arch)},
+			[]string{"awk", "-v", "f=" + tarball, checksumProgram, file}, []string{"sha512sum", "-c", "-"})
+	}
+	keadm := "./" + strings.ReplaceAll(bin, "%s", arch)
+	return append(want, []string{"tar", "-xzf", tarball}, []string{"chmod", "+x", keadm}, append([]string{keadm}, args...))
+}
+
 func TestRenderLegacy(t *testing.T) {
 	cmd := legacyKeadm(t, "v1.7.2")
-	keadm := append([]string{"./keadm"}, cmd.Argv[1:]...)
+	const (
+		official     = "https://github.com/kubeedge/kubeedge/releases/download/v1.7.2/keadm-v1.7.2-linux-%s.tar.gz"
+		officialSums = "https://github.com/kubeedge/kubeedge/releases/download/v1.7.2/checksum_keadm-v1.7.2-linux-%s.tar.gz.txt"
+		officialBin  = "keadm-v1.7.2-linux-%s/keadm/keadm"
+		legacyURI    = "https://mirror.example.com/keadm/${arch}/keadm-v1.7.2-linux-$arch.tar.gz"
+	)
+	kubeedge := map[string]string{"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64", "armv7l": "arm"}
+	qingstor := map[string]string{"x86_64": "x86_64", "aarch64": "arm64", "arm64": "arm64", "armv7l": "arm"}
 	tests := []struct {
-		name, region, uri, machine string
-		wantURL, wantTar           string
+		name            string
+		mirror          Mirror
+		spell           map[string]string
+		url, sums, bin  string
+		wantWarningText bool
 	}{
-		{"zh default", "zh", "", "x86_64",
-			"https://kubeedge.pek3b.qingstor.com/bin/v1.7.2/x86_64/keadm-v1.7.2-linux-x86_64.tar.gz", "keadm-v1.7.2-linux-x86_64.tar.gz"},
-		{"en default amd64", "en", "", "x86_64",
-			"https://github.com/kubesphere/kubeedge/releases/download/v1.7.2-kubesphere/keadm-v1.7.2-linux-amd64.tar.gz",
-			"keadm-v1.7.2-linux-amd64.tar.gz"},
-		{"en default arm64", "en", "", "aarch64",
-			"https://github.com/kubesphere/kubeedge/releases/download/v1.7.2-kubesphere/keadm-v1.7.2-linux-arm64.tar.gz",
-			"keadm-v1.7.2-linux-arm64.tar.gz"},
-		{"uri override", "en", "https://mirror.example.com/keadm/${arch}/keadm-v1.7.2-linux-$arch.tar.gz", "x86_64",
-			"https://mirror.example.com/keadm/amd64/keadm-v1.7.2-linux-amd64.tar.gz", "keadm-v1.7.2-linux-amd64.tar.gz"},
-		{"uri with shell-special URL characters", "zh", "https://mirror.example.com/k;id&x='$(q)'*#frag?a=b", "x86_64",
-			"", "keadm-v1.7.2-linux-x86_64.tar.gz"},
+		{"zero mirror is KubeEdge's", Mirror{}, kubeedge, official, officialSums, officialBin, false},
+		{"kubeedge by name", mustMirror(t)(ParseMirror(MirrorSpec{Mirror: MirrorKubeEdge})), kubeedge, official, officialSums, officialBin, false},
+		{"region zh", mustMirror(t)(RegionMirror(RegionZH)), qingstor,
+			"https://kubeedge.pek3b.qingstor.com/bin/v1.7.2/%s/keadm-v1.7.2-linux-%s.tar.gz", "", "keadm", true},
+		{"region en", mustMirror(t)(RegionMirror(RegionEN)), kubeedge,
+			"https://github.com/kubesphere/kubeedge/releases/download/v1.7.2-kubesphere/keadm-v1.7.2-linux-%s.tar.gz", "", "keadm", true},
+		{"kubesphere-en with checksum none", mustMirror(t)(ParseMirror(MirrorSpec{Mirror: MirrorKubeSphereEN, Checksum: ChecksumNone})), kubeedge,
+			"https://github.com/kubesphere/kubeedge/releases/download/v1.7.2-kubesphere/keadm-v1.7.2-linux-%s.tar.gz", "", "keadm", true},
+		{"kubeedge with checksum none", mustMirror(t)(ParseMirror(MirrorSpec{Checksum: ChecksumNone})), kubeedge, official, "", officialBin, true},
+		{"template with the sibling checksum", mustMirror(t)(ParseMirror(MirrorSpec{
+			Mirror: "https://mirror.example.com/kubeedge/{version}/keadm-{version}-linux-{arch}.tar.gz"})), kubeedge,
+			"https://mirror.example.com/kubeedge/v1.7.2/keadm-v1.7.2-linux-%s.tar.gz",
+			"https://mirror.example.com/kubeedge/v1.7.2/checksum_keadm-v1.7.2-linux-%s.tar.gz.txt", officialBin, false},
+		{"template with checksum and binary", mustMirror(t)(ParseMirror(MirrorSpec{
+			Mirror:   "http://10.0.0.1:8080/k?v={version}&a={arch}",
+			Checksum: "https://sums.example.com/{arch}/{version}.sha512",
+			Binary:   "bin/{arch}/keadm-{version}"})), kubeedge,
+			"http://10.0.0.1:8080/k?v=v1.7.2&a=%s", "https://sums.example.com/%s/v1.7.2.sha512", "bin/%s/keadm-v1.7.2", false},
+		{"uri with region zh", mustMirror(t)(LegacyURIMirror(legacyURI, RegionZH)), qingstor,
+			"https://mirror.example.com/keadm/%s/keadm-v1.7.2-linux-%s.tar.gz", "", "keadm", true},
+		{"uri without region", mustMirror(t)(LegacyURIMirror(legacyURI, "")), kubeedge,
+			"https://mirror.example.com/keadm/%s/keadm-v1.7.2-linux-%s.tar.gz", "", "keadm", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			line, err := RenderLegacy(LegacyParams{Version: "v1.7.2", Region: Region(tt.region), URI: tt.uri, Args: cmd.Argv[1:]})
+			line, err := RenderLegacy(LegacyParams{Version: "v1.7.2", Mirror: tt.mirror, Args: cmd.Argv[1:]})
 			if err != nil {
-				// The last case must be refused for its "$(": only $arch may expand.
-				if strings.Contains(tt.uri, "$(") {
-					return
-				}
 				t.Fatalf("RenderLegacy: %v", err)
 			}
 			if strings.ContainsAny(line, "\r\n") {
 				t.Fatalf("not one line: %q", line)
 			}
-			calls := runLegacy(t, line, tt.machine)
-			want := [][]string{{"curl", "-fLO", tt.wantURL}, {"tar", "xvf", tt.wantTar}, {"chmod", "+x", "keadm"}, keadm}
-			if len(calls) != len(want) {
-				t.Fatalf("commands run: %q, want %q", calls, want)
+			if got := strings.Contains(line, "not verified"); got != tt.wantWarningText || tt.mirror.Verified() == got {
+				t.Errorf("warning in the line = %v, Verified() = %v; want warning %v", got, tt.mirror.Verified(), tt.wantWarningText)
 			}
-			for i := range want {
-				if !slices.Equal(calls[i], want[i]) {
-					t.Errorf("command %d = %q, want %q", i, calls[i], want[i])
+			for _, machine := range []string{"x86_64", "aarch64", "arm64", "armv7l"} {
+				calls := mustRunLegacy(t, line, machine)
+				want := wantDownload("v1.7.2", tt.spell[machine], tt.url, tt.sums, tt.bin, cmd.Argv[1:])
+				if !slices.EqualFunc(calls, want, slices.Equal) {
+					t.Errorf("%s: commands run:\n%q\nwant\n%q", machine, calls, want)
+				}
+			}
+			for _, machine := range []string{"riscv64", "mips", "i686", "armv6l", "", "x86_64 "} {
+				calls, err := runLegacy(t, line, machine)
+				var status interp.ExitStatus
+				if !errors.As(err, &status) || status == 0 || len(calls) != 0 {
+					t.Errorf("machine %q: exit %v, commands %q; want a failure before any command", machine, err, calls)
 				}
 			}
 		})
@@ -145,26 +219,39 @@ func TestRenderLegacy(t *testing.T) {
 
 func TestRenderLegacyQuotesURLCharacters(t *testing.T) {
 	cmd := legacyKeadm(t, "v1.6.2")
-	uri := "https://mirror.example.com/a;b&c'e(f)g*h#i?j=k!l@m,n+o$arch"
-	line, err := RenderLegacy(LegacyParams{Version: "v1.6.2", Region: RegionZH, URI: uri, Args: cmd.Argv[1:]})
+	uri := "https://mirror.example.com/a;b&c'e(f)g*h#i?j=k!l@m,n+o~p[q]r$arch"
+	line, err := RenderLegacy(LegacyParams{Version: "v1.6.2", Mirror: mustMirror(t)(LegacyURIMirror(uri, "")), Args: cmd.Argv[1:]})
 	if err != nil {
 		t.Fatalf("RenderLegacy: %v", err)
 	}
-	calls := runLegacy(t, line, "x86_64")
-	if want := strings.ReplaceAll(uri, "$arch", "x86_64"); len(calls) == 0 || calls[0][2] != want {
+	calls := mustRunLegacy(t, line, "x86_64")
+	if want := strings.ReplaceAll(uri, "$arch", "amd64"); len(calls) == 0 || calls[0][3] != want {
 		t.Fatalf("curl called with %q, want URL %q", calls, want)
+	}
+	tmpl := "https://mirror.example.com/a;b&c'e(f)g*h/{version}/i!l@m,n+o~p[q]r{arch}"
+	m := mustMirror(t)(ParseMirror(MirrorSpec{Mirror: tmpl, Checksum: tmpl + ";sum", Binary: "a+b/{arch}.{version}/-x"}))
+	line, err = RenderLegacy(LegacyParams{Version: "v1.6.2", Mirror: m, Args: cmd.Argv[1:]})
+	if err != nil {
+		t.Fatalf("RenderLegacy: %v", err)
+	}
+	calls = mustRunLegacy(t, line, "aarch64")
+	want := wantDownload("v1.6.2", "arm64", strings.NewReplacer("{version}", "v1.6.2", "{arch}", "%s").Replace(tmpl),
+		strings.NewReplacer("{version}", "v1.6.2", "{arch}", "%s").Replace(tmpl+";sum"), "a+b/%s.v1.6.2/-x", cmd.Argv[1:])
+	if !slices.EqualFunc(calls, want, slices.Equal) {
+		t.Errorf("commands run:\n%q\nwant\n%q", calls, want)
 	}
 }
 
 func TestRenderLegacyKeepsKeadmArgv(t *testing.T) {
 	for _, v := range []string{"v1.6.2", "v1.10.0", "v1.18.0", "v1.23.1"} {
 		cmd := legacyKeadm(t, v)
-		line, err := RenderLegacy(LegacyParams{Version: v, Region: RegionEN, Args: cmd.Argv[1:]})
+		line, err := RenderLegacy(LegacyParams{Version: v, Args: cmd.Argv[1:]})
 		if err != nil {
 			t.Fatalf("%s: %v", v, err)
 		}
-		calls := runLegacy(t, line, "x86_64")
-		if got := calls[len(calls)-1]; !slices.Equal(got, append([]string{"./keadm"}, cmd.Argv[1:]...)) {
+		calls := mustRunLegacy(t, line, "x86_64")
+		keadm := "./keadm-" + v + "-linux-amd64/keadm/keadm"
+		if got := calls[len(calls)-1]; !slices.Equal(got, append([]string{keadm}, cmd.Argv[1:]...)) {
 			t.Errorf("%s: keadm run as %q, want %q", v, got, cmd.Argv)
 		}
 	}
@@ -177,24 +264,12 @@ func TestRenderLegacyRejects(t *testing.T) {
 		p     LegacyParams
 		field string
 	}{
-		{"version without v", LegacyParams{Version: "1.7.2", Region: RegionZH, Args: args}, "version"},
-		{"version injection", LegacyParams{Version: "v1.7.2;id", Region: RegionZH, Args: args}, "version"},
-		{"region", LegacyParams{Version: "v1.7.2", Region: "cn", Args: args}, "region"},
-		{"region injection", LegacyParams{Version: "v1.7.2", Region: "zh;id", Args: args}, "region"},
-		{"command substitution", LegacyParams{Version: "v1.7.2", Region: RegionZH, URI: "https://x.example.com/$(id)", Args: args}, "uri"},
-		{"backticks", LegacyParams{Version: "v1.7.2", Region: RegionZH, URI: "https://x.example.com/`id`", Args: args}, "uri"},
-		{"other variable", LegacyParams{Version: "v1.7.2", Region: RegionZH, URI: "https://x.example.com/$HOME", Args: args}, "uri"},
-		{"arch prefix of a longer name", LegacyParams{Version: "v1.7.2", Region: RegionZH, URI: "https://x.example.com/$archive", Args: args}, "uri"},
-		{"space", LegacyParams{Version: "v1.7.2", Region: RegionZH, URI: "https://x.example.com/a b", Args: args}, "uri"},
-		{"newline", LegacyParams{Version: "v1.7.2", Region: RegionZH, URI: "https://x.example.com/a\nb", Args: args}, "uri"},
-		{"double quote", LegacyParams{Version: "v1.7.2", Region: RegionZH, URI: `https://x.example.com/a"b`, Args: args}, "uri"},
-		{"non-ASCII", LegacyParams{Version: "v1.7.2", Region: RegionZH, URI: "https://x.example.com/雪", Args: args}, "uri"},
-		{"scheme", LegacyParams{Version: "v1.7.2", Region: RegionZH, URI: "ftp://x.example.com/k.tgz", Args: args}, "uri"},
-		{"relative", LegacyParams{Version: "v1.7.2", Region: RegionZH, URI: "/k.tgz", Args: args}, "uri"},
-		{"credentials", LegacyParams{Version: "v1.7.2", Region: RegionZH, URI: "https://u:p@x.example.com/k.tgz", Args: args}, "uri"},
-		{"arch in host", LegacyParams{Version: "v1.7.2", Region: RegionZH, URI: "https://$arch.example.com/k.tgz", Args: args}, "uri"},
-		{"no args", LegacyParams{Version: "v1.7.2", Region: RegionZH}, "args"},
-		{"newline arg", LegacyParams{Version: "v1.7.2", Region: RegionZH, Args: []string{"join", "a\nb"}}, "args"},
+		{"version without v", LegacyParams{Version: "1.7.2", Args: args}, "version"},
+		{"version injection", LegacyParams{Version: "v1.7.2;id", Args: args}, "version"},
+		{"version out of range", LegacyParams{Version: "v1.5.0", Args: args}, "version"},
+		{"no args", LegacyParams{Version: "v1.7.2"}, "args"},
+		{"newline arg", LegacyParams{Version: "v1.7.2", Args: []string{"join", "a\nb"}}, "args"},
+		{"NUL arg", LegacyParams{Version: "v1.7.2", Args: []string{"join", "a\x00b"}}, "args"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -213,12 +288,12 @@ func TestRenderLegacyHostileArgsStayArguments(t *testing.T) {
 			continue
 		}
 		args := []string{"join", "--edgenode-name=" + h, h}
-		line, err := RenderLegacy(LegacyParams{Version: "v1.7.2", Region: RegionEN, Args: args})
+		line, err := RenderLegacy(LegacyParams{Version: "v1.7.2", Args: args})
 		if err != nil {
 			t.Fatalf("%q: %v", h, err)
 		}
-		calls := runLegacy(t, line, "x86_64")
-		if got := calls[len(calls)-1]; !slices.Equal(got, append([]string{"./keadm"}, args...)) {
+		calls := mustRunLegacy(t, line, "x86_64")
+		if got := calls[len(calls)-1]; !slices.Equal(got, append([]string{"./keadm-v1.7.2-linux-amd64/keadm/keadm"}, args...)) {
 			t.Errorf("%q: keadm run as %q, want %q", h, got, args)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/emicklei/go-restful/v3"
@@ -15,9 +16,15 @@ import (
 	"github.com/edgewatcher/edgewatcher/pkg/join"
 )
 
-const testCommand = `arch=$(uname -m); curl -LO https://kubeedge.pek3b.qingstor.com/bin/v1.7.2/$arch/keadm-v1.7.2-linux-$arch.tar.gz  && ` +
-	`tar xvf keadm-v1.7.2-linux-$arch.tar.gz && chmod +x keadm && ./keadm join --kubeedge-version=1.7.2 --region=zh ` +
-	`--cloudcore-ipport=192.168.70.130:30000 --edgenode-name edge-1 --edgenode-ip 192.168.70.140 --token 'a<b>c' --with-edge-taint`
+// testCommand has the shape of the console line (pkg/keadm RenderLegacy): "&&", ">&2", double quotes, a
+// backslash and a quoted '<' must all reach the console as the command's own characters.
+const testCommand = `arch=$(uname -m) && case "$arch" in x86_64) arch=amd64;; aarch64|arm64) arch=arm64;; armv7l) arch=arm;; ` +
+	`*) printf 'keadm download: unsupported machine architecture %s (supported: x86_64, aarch64, arm64, armv7l)\n' "$arch" >&2; false;; esac && ` +
+	`curl -fLo keadm-v1.23.1-linux-"$arch".tar.gz https://github.com/kubeedge/kubeedge/releases/download/v1.23.1/keadm-v1.23.1-linux-"$arch".tar.gz && ` +
+	`curl -fLo checksum_keadm-v1.23.1-linux-"$arch".tar.gz.txt https://github.com/kubeedge/kubeedge/releases/download/v1.23.1/checksum_keadm-v1.23.1-linux-"$arch".tar.gz.txt && ` +
+	`awk -v 'f=keadm-v1.23.1-linux-'"$arch".tar.gz 'NR == 1 { h = $1 } END { print h "  " f }' checksum_keadm-v1.23.1-linux-"$arch".tar.gz.txt | sha512sum -c - && ` +
+	`tar -xzf keadm-v1.23.1-linux-"$arch".tar.gz && chmod +x ./keadm-v1.23.1-linux-"$arch"/keadm/keadm && ` +
+	`./keadm-v1.23.1-linux-"$arch"/keadm/keadm join --cloudcore-ipport=192.168.70.130:30000 --edgenode-name=edge-1 --token='a<b>c'`
 
 func TestSuccessBody(t *testing.T) {
 	for _, target := range []string{
@@ -29,9 +36,16 @@ func TestSuccessBody(t *testing.T) {
 			if rec.Code != http.StatusOK {
 				t.Fatalf("status = %d, want 200 (body %q)", rec.Code, rec.Body.String())
 			}
-			want := `{"code":200,"status":"Succeeded","data":"` + testCommand + `"}` + "\n"
+			// JSON escapes only the command's '"' and '\'; "&&", ">&2" and "<b>" stay as they are.
+			data := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(testCommand)
+			want := `{"code":200,"status":"Succeeded","data":"` + data + `"}` + "\n"
 			if got := rec.Body.String(); got != want {
 				t.Errorf("body\n got %q\nwant %q", got, want)
+			}
+			for _, raw := range []string{" && ", ">&2", "'a<b>c'"} {
+				if !strings.Contains(rec.Body.String(), raw) {
+					t.Errorf("body lacks %q unescaped", raw)
+				}
 			}
 			checkJSONContentType(t, rec)
 			if got := rec.Header().Get("Cache-Control"); got != "no-store" {

@@ -564,7 +564,10 @@ func TestConsoleWizardFlowOnThePlainListener(t *testing.T) {
 	if code != 200 || r.Code != 200 || r.Status != "Succeeded" || r.Message != "" || !strings.Contains(ctype, "json") {
 		t.Fatalf("validate: %d %s %s", code, ctype, body)
 	}
-	if !strings.Contains(body, "&& tar xvf") || strings.Contains(body, `\u0026`) || !strings.Contains(r.Data, "./keadm join") ||
+	// The default mirror is KubeEdge's release, checked against its sha512 before it is unpacked and run.
+	if !strings.Contains(body, "&& tar -xzf") || strings.Contains(body, `\u0026`) || !strings.Contains(r.Data, " | sha512sum -c - && ") ||
+		!strings.Contains(r.Data, `https://github.com/kubeedge/kubeedge/releases/download/v1.23.1/keadm-v1.23.1-linux-"$arch".tar.gz`) ||
+		!strings.Contains(r.Data, `&& ./keadm-v1.23.1-linux-"$arch"/keadm/keadm join `) ||
 		!strings.Contains(r.Data, "--edgenode-name=wiz-1") {
 		t.Fatalf("command: %s", body)
 	}

@@ -33,6 +33,11 @@ func (o *Options) joinConfig(client kubernetes.Interface, nodes cache.SharedInde
 	if err != nil {
 		return nil, err
 	}
+	mirror, err := jo.mirror()
+	if err != nil {
+		return nil, err
+	}
+	klog.InfoS("Console command downloads keadm unless kubeedge/edge-watcher-config names a mirror", "mirror", mirror.Name(), "verified", mirror.Verified())
 	state := clusterstate.New(client, nodes.GetStore(), addresses, clusterstate.Options{
 		Namespace:            jo.KubeEdgeNamespace,
 		CloudCorePodSelector: jo.CloudCorePodSelector,
@@ -54,6 +59,7 @@ func (o *Options) joinConfig(client kubernetes.Interface, nodes cache.SharedInde
 			RuntimeEndpoint: jo.RuntimeEndpoint,
 			CgroupDriver:    jo.CgroupDriver,
 			ImageRepository: jo.ImageRepository,
+			Mirror:          mirror,
 			LegacyRegion:    keadm.Region(jo.LegacyRegion),
 		},
 		Tokens: join.TokenPolicy{Mint: jo.MintTokens, DefaultTTL: jo.DefaultTokenTTL, MaxTTL: jo.MaxTokenTTL, MinValidity: jo.TokenMinValidity},

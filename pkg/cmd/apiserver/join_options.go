@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"time"
@@ -30,6 +31,9 @@ type JoinOptions struct {
 	RuntimeEndpoint             string
 	CgroupDriver                string
 	ImageRepository             string
+	KeadmMirror                 string
+	KeadmMirrorChecksum         string
+	KeadmMirrorBinary           string
 	LegacyRegion                string
 	MintTokens                  bool
 	DefaultTokenTTL             time.Duration
@@ -46,7 +50,7 @@ func NewJoinOptions() *JoinOptions {
 		ExpiredReservationRetention: time.Hour,
 		CloudCorePodSelector:        "kubeedge=cloudcore",
 		KubeEdgeVersion:             join.DefaultKubeEdgeVersion,
-		LegacyRegion:                string(keadm.RegionEN),
+		KeadmMirror:                 keadm.MirrorKubeEdge,
 		DefaultTokenTTL:             time.Hour,
 		MaxTokenTTL:                 24 * time.Hour,
 		TokenMinValidity:            10 * time.Minute,
@@ -71,7 +75,16 @@ func (o *JoinOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.RuntimeEndpoint, "runtime-endpoint", o.RuntimeEndpoint, "Default CRI endpoint of generated commands, such as unix:///run/containerd/containerd.sock.")
 	fs.StringVar(&o.CgroupDriver, "cgroup-driver", o.CgroupDriver, "Default cgroup driver of generated commands: cgroupfs or systemd.")
 	fs.StringVar(&o.ImageRepository, "image-repository", o.ImageRepository, "Default image repository of generated commands (KubeEdge v1.11 and later).")
-	fs.StringVar(&o.LegacyRegion, "legacy-region", o.LegacyRegion, "Download mirror of the console command when kubeedge/edge-watcher-config names none: zh or en.")
+	fs.StringVar(&o.KeadmMirror, "keadm-mirror", o.KeadmMirror, "Where the console command downloads keadm (kubeedge/edge-watcher-config keys mirror, mirrorChecksum and mirrorBinary override the three --keadm-mirror flags): "+
+		"kubeedge (KubeEdge's GitHub release assets), kubesphere-zh, kubesphere-en, or an http(s) URL template of the tarball with {version} and {arch} "+
+		"(amd64, arm64 or arm), such as https://mirror.example.com/kubeedge/{version}/keadm-{version}-linux-{arch}.tar.gz.")
+	fs.StringVar(&o.KeadmMirrorChecksum, "keadm-mirror-checksum", o.KeadmMirrorChecksum, "https URL template, with {version} and {arch}, of the file holding the sha512 of the --keadm-mirror tarball; "+
+		"the command stops before keadm runs when it does not match. Empty: the named mirror's own, or checksum_<tarball file name>.txt next to a template's tarball, as KubeEdge publishes it. "+
+		"\"none\" downloads keadm unverified, which kubesphere-zh and kubesphere-en require, since they publish no checksums.")
+	fs.StringVar(&o.KeadmMirrorBinary, "keadm-mirror-binary", o.KeadmMirrorBinary, "Path of keadm inside the --keadm-mirror tarball, with {version} and {arch}. "+
+		"Empty: the named mirror's own, or KubeEdge's layout keadm-{version}-linux-{arch}/keadm/keadm for a template.")
+	fs.StringVar(&o.LegacyRegion, "legacy-region", o.LegacyRegion, "zh or en: the KubeSphere mirror of the console command, unverified, when kubeedge/edge-watcher-config names none.")
+	_ = fs.MarkDeprecated("legacy-region", "use --keadm-mirror=kubesphere-zh (or kubesphere-en) --keadm-mirror-checksum=none")
 	fs.BoolVar(&o.MintTokens, "mint-tokens", o.MintTokens, "Mint short-lived join tokens with kubeedge/casecret instead of serving kubeedge/tokensecret.")
 	fs.DurationVar(&o.DefaultTokenTTL, "default-token-ttl", o.DefaultTokenTTL, "Lifetime of a minted token when the request names none.")
 	fs.DurationVar(&o.MaxTokenTTL, "max-token-ttl", o.MaxTokenTTL, "Upper bound of a minted token's lifetime.")
@@ -104,8 +117,8 @@ func (o *JoinOptions) Validate() []error {
 	if _, err := keadm.ParseVersion(o.KubeEdgeVersion); err != nil {
 		errs = append(errs, fmt.Errorf("--kubeedge-version: %w", err))
 	}
-	if o.LegacyRegion != string(keadm.RegionZH) && o.LegacyRegion != string(keadm.RegionEN) {
-		errs = append(errs, fmt.Errorf("--legacy-region %q: must be zh or en", o.LegacyRegion))
+	if _, err := o.mirror(); err != nil {
+		errs = append(errs, err)
 	}
 	if o.CgroupDriver != "" && o.CgroupDriver != keadm.CgroupDriverCgroupfs && o.CgroupDriver != keadm.CgroupDriverSystemd {
 		errs = append(errs, fmt.Errorf("--cgroup-driver %q: must be cgroupfs or systemd", o.CgroupDriver))
@@ -120,6 +133,32 @@ func (o *JoinOptions) Validate() []error {
 		errs = append(errs, fmt.Errorf("command defaults: %w", err))
 	}
 	return errs
+}
+
+// keadmMirrorFlags names the flag of each keadm.MirrorSpec field, as ParseMirror's FieldErrors name them.
+var keadmMirrorFlags = map[string]string{"mirror": "--keadm-mirror", "checksum": "--keadm-mirror-checksum", "binary": "--keadm-mirror-binary"}
+
+// mirror returns the console command's download mirror that the flags name.
+func (o *JoinOptions) mirror() (keadm.Mirror, error) {
+	if o.LegacyRegion != "" {
+		if o.KeadmMirror != keadm.MirrorKubeEdge || o.KeadmMirrorChecksum != "" || o.KeadmMirrorBinary != "" {
+			return keadm.Mirror{}, errors.New("--legacy-region cannot be combined with --keadm-mirror, --keadm-mirror-checksum or --keadm-mirror-binary")
+		}
+		m, err := keadm.RegionMirror(keadm.Region(o.LegacyRegion))
+		if err != nil {
+			return keadm.Mirror{}, fmt.Errorf("--legacy-region: %w", err)
+		}
+		return m, nil
+	}
+	m, err := keadm.ParseMirror(keadm.MirrorSpec{Mirror: o.KeadmMirror, Checksum: o.KeadmMirrorChecksum, Binary: o.KeadmMirrorBinary})
+	if err != nil {
+		var fe *keadm.FieldError
+		if errors.As(err, &fe) {
+			return keadm.Mirror{}, fmt.Errorf("%s: %w", keadmMirrorFlags[fe.Field], fe.Err)
+		}
+		return keadm.Mirror{}, fmt.Errorf("--keadm-mirror: %w", err)
+	}
+	return m, nil
 }
 
 func (o *JoinOptions) serviceCIDRs() ([]netip.Prefix, error) {

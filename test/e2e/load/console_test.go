@@ -46,7 +46,7 @@ func checkConsole(name string) func(io.Reader) error {
 		if err := json.NewDecoder(r).Decode(&reply); err != nil {
 			return err
 		}
-		if reply.Code != http.StatusOK || reply.Status != "Succeeded" || !strings.Contains(reply.Data, "./keadm join") ||
+		if reply.Code != http.StatusOK || reply.Status != "Succeeded" || !strings.Contains(reply.Data, `/keadm/keadm join `) ||
 			!strings.Contains(reply.Data, "--edgenode-name="+name) {
 			return fmt.Errorf("code %d status %q data %.80q", reply.Code, reply.Status, reply.Data)
 		}
