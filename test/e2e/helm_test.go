@@ -478,6 +478,7 @@ func TestHelmChartSchemaRefusesInvalidValues(t *testing.T) {
 		"legacy.auth=anonymous", "namespace=Kube_Edge", "edgeIPPool={not-a-cidr}", "syncer.extraPorts={70000}",
 		"images.apiserver.pullPolicy=Sometimes", "apiserver.replicas=-1", "typo=1",
 		"certManager.enabled=yes", "certManager.issuer=x", "syncer.cleanLegacyRules=yes",
+		"kubesphere.extensionAPIService.enabled=yes", "kubesphere.extensionAPIService.url=x",
 	} {
 		cmd := exec.Command(bin, "template", "edgewatcher", chartDir(t), "--set", set)
 		cmd.Env = append(os.Environ(), "HELM_CACHE_HOME="+t.TempDir(), "HELM_CONFIG_HOME="+t.TempDir(), "HELM_DATA_HOME="+t.TempDir())
