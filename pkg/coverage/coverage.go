@@ -14,7 +14,7 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
 
-	"github.com/edgewatcher/edgewatcher/pkg/syncer"
+	"github.com/edgewatcher/edgewatcher/pkg/heartbeat"
 )
 
 // host is what one syncer last reported.
@@ -40,7 +40,7 @@ func NewTracker() *Tracker { return &Tracker{hosts: map[string]host{}} }
 // NewInformer returns an informer on the syncers' heartbeat Leases in namespace.
 func NewInformer(client kubernetes.Interface, namespace string) cache.SharedIndexInformer {
 	lw := cache.NewFilteredListWatchFromClient(client.CoordinationV1().RESTClient(), "leases", namespace,
-		func(o *metav1.ListOptions) { o.LabelSelector = syncer.LeaseComponentLabel + "=" + syncer.ComponentName })
+		func(o *metav1.ListOptions) { o.LabelSelector = heartbeat.Selector })
 	return cache.NewSharedIndexInformerWithOptions(lw, &coordinationv1.Lease{}, cache.SharedIndexInformerOptions{})
 }
 
@@ -67,7 +67,7 @@ func (t *Tracker) observe(obj interface{}) {
 	if !ok {
 		return
 	}
-	st, err := syncer.ParseHeartbeat(l)
+	st, err := heartbeat.Parse(l)
 	if err != nil {
 		klog.V(2).InfoS("Ignoring a syncer heartbeat without status", "lease", klog.KObj(l), "err", err)
 		return

@@ -16,6 +16,8 @@ import (
 	"github.com/edgewatcher/edgewatcher/pkg/cloudcore"
 	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
+
+	"github.com/edgewatcher/edgewatcher/pkg/heartbeat"
 )
 
 // Defaults of Config.
@@ -30,7 +32,7 @@ const (
 	// EdgeRoleLabel marks a Node as a KubeEdge edge node; KubeEdge sets it with an empty value.
 	EdgeRoleLabel = "node-role.kubernetes.io/edge"
 	// ComponentName is the event source and the Lease holder prefix.
-	ComponentName = "edgewatcher-syncer"
+	ComponentName = heartbeat.Component
 )
 
 // Registerer is where the syncer registers its metrics: a metrics.KubeRegistry, or legacyregistry through

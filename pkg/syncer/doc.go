@@ -26,7 +26,7 @@
 //     any other reason a node is not forwarded, Normal EdgeIPConflictResolved when a conflict clears. Each
 //     conflict is reported once when it appears, not on every sync.
 //   - A heartbeat Lease per host, kubeedge/edgewatcher-syncer-<node name>, renewed every resync period. Its
-//     annotation HeartbeatAnnotation holds a HeartbeatStatus: last successful sync, entries programmed, the
+//     annotation heartbeat.Annotation holds a heartbeat.Status: last successful sync, entries programmed, the
 //     nodes not forwarded and the errors, so the API server can show forwarding coverage and stale syncers.
 //   - Healthy fails when the last successful sync is older than three resync periods; Ready succeeds after the
 //     first successful sync. HealthHandler serves both.

@@ -10,6 +10,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
+
+	"github.com/edgewatcher/edgewatcher/pkg/heartbeat"
 )
 
 // staleAfter is how many resync periods may pass without a successful sync before the syncer is unhealthy; it is
@@ -69,11 +71,11 @@ func (s *Syncer) recordSync(in *inputs, conflicts []forwarding.Conflict, entries
 }
 
 // heartbeatStatus returns the status to publish in the Lease.
-func (s *Syncer) heartbeatStatus() HeartbeatStatus {
+func (s *Syncer) heartbeatStatus() heartbeat.Status {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.status
-	hb := HeartbeatStatus{
+	hb := heartbeat.Status{
 		NodeName:            s.cfg.NodeName,
 		Dataplane:           s.cfg.Description,
 		ResyncPeriodSeconds: s.cfg.ResyncPeriod.Seconds(),
@@ -94,8 +96,8 @@ func (s *Syncer) heartbeatStatus() HeartbeatStatus {
 		hb.LastAttemptTime = &metav1.Time{Time: st.lastAttempt}
 	}
 	// conflictNodes is sorted: conflicts are sorted by node.
-	hb.ConflictNodes = slices.Clone(st.conflictNodes[:min(len(st.conflictNodes), MaxHeartbeatNodes)])
-	hb.ConflictNodesTruncated = len(st.conflictNodes) > MaxHeartbeatNodes
+	hb.ConflictNodes = slices.Clone(st.conflictNodes[:min(len(st.conflictNodes), heartbeat.MaxConflictNodes)])
+	hb.ConflictNodesTruncated = len(st.conflictNodes) > heartbeat.MaxConflictNodes
 	return hb
 }
 

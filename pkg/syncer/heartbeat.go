@@ -2,8 +2,6 @@ package syncer
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -12,84 +10,9 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
+
+	"github.com/edgewatcher/edgewatcher/pkg/heartbeat"
 )
-
-// Heartbeat Lease conventions, for the API server that reads them.
-const (
-	// LeaseNamePrefix starts every heartbeat Lease name; the rest is the host's Node name.
-	LeaseNamePrefix = ComponentName + "-"
-	// HeartbeatAnnotation holds the HeartbeatStatus JSON on the Lease.
-	HeartbeatAnnotation = "kubeedge.kubesphere.io/syncer-status"
-	// LeaseComponentLabel is set to ComponentName on every heartbeat Lease, to list them.
-	LeaseComponentLabel = "app.kubernetes.io/component"
-	// MaxHeartbeatNodes caps HeartbeatStatus.ConflictNodes, keeping the annotation far below the object size limit.
-	MaxHeartbeatNodes = 1000
-	// maxNameLength is the longest object name (a DNS subdomain).
-	maxNameLength = 253
-)
-
-// HeartbeatStatus is what a syncer reports in its heartbeat Lease. The Lease's renewTime and
-// leaseDurationSeconds (three resync periods) tell whether the syncer is alive; this says what it did.
-type HeartbeatStatus struct {
-	// NodeName is the host the syncer runs on.
-	NodeName string `json:"nodeName"`
-	// Dataplane describes the kernel backend, such as "nft ipv4,ipv6".
-	Dataplane string `json:"dataplane,omitempty"`
-	// ResyncPeriodSeconds is the syncer's resync period.
-	ResyncPeriodSeconds float64 `json:"resyncPeriodSeconds"`
-	// LastSyncTime is when the last successful sync finished; nil before the first.
-	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
-	// LastAttemptTime is when the last sync, successful or not, finished.
-	LastAttemptTime *metav1.Time `json:"lastAttemptTime,omitempty"`
-	// Entries is the number of destinations (edge IP and port) programmed.
-	Entries int `json:"entries"`
-	// EdgeNodes is the number of edge Nodes seen.
-	EdgeNodes int `json:"edgeNodes"`
-	// ForwardedNodes is the number of edge Nodes with at least one destination programmed.
-	ForwardedNodes int `json:"forwardedNodes"`
-	// Conflicts is the number of conflicts (edge nodes or IPs not forwarded).
-	Conflicts int `json:"conflicts"`
-	// ConflictNodes are the edge nodes with a conflict, sorted, at most MaxHeartbeatNodes of them.
-	ConflictNodes []string `json:"conflictNodes,omitempty"`
-	// ConflictNodesTruncated is true when ConflictNodes was cut at MaxHeartbeatNodes.
-	ConflictNodesTruncated bool `json:"conflictNodesTruncated,omitempty"`
-	// DefaultTarget is the cloudcore IP for nodes without a recorded owner, and DefaultTargetSource where it came
-	// from (flag, pod, tunnelport, service).
-	DefaultTarget string `json:"defaultTarget,omitempty"`
-	// DefaultTargetSource says where DefaultTarget came from.
-	DefaultTargetSource string `json:"defaultTargetSource,omitempty"`
-	// ConsecutiveErrors counts failed syncs since the last successful one.
-	ConsecutiveErrors int `json:"consecutiveErrors"`
-	// TotalErrors counts failed syncs since the syncer started.
-	TotalErrors int64 `json:"totalErrors"`
-	// LastError is the error of the last failed sync, empty after a success.
-	LastError string `json:"lastError,omitempty"`
-}
-
-// LeaseName returns the name of the heartbeat Lease of a host: LeaseNamePrefix and the Node name, shortened with
-// a hash when that would exceed the 253 characters an object name may have.
-func LeaseName(nodeName string) string {
-	name := LeaseNamePrefix + nodeName
-	if len(name) <= maxNameLength {
-		return name
-	}
-	sum := sha256.Sum256([]byte(nodeName))
-	suffix := "-" + hex.EncodeToString(sum[:8])
-	return name[:maxNameLength-len(suffix)] + suffix
-}
-
-// ParseHeartbeat decodes the HeartbeatStatus of a heartbeat Lease.
-func ParseHeartbeat(lease *coordinationv1.Lease) (*HeartbeatStatus, error) {
-	raw, ok := lease.Annotations[HeartbeatAnnotation]
-	if !ok {
-		return nil, fmt.Errorf("lease %s/%s has no %s annotation", lease.Namespace, lease.Name, HeartbeatAnnotation)
-	}
-	var st HeartbeatStatus
-	if err := json.Unmarshal([]byte(raw), &st); err != nil {
-		return nil, fmt.Errorf("lease %s/%s annotation %s: %w", lease.Namespace, lease.Name, HeartbeatAnnotation, err)
-	}
-	return &st, nil
-}
 
 // heartbeat creates or renews this host's Lease with the current status.
 func (s *Syncer) heartbeat(ctx context.Context) error {
@@ -102,7 +25,7 @@ func (s *Syncer) heartbeat(ctx context.Context) error {
 	}
 	now := metav1.NewMicroTime(s.cfg.Clock.Now())
 	leases := s.cfg.Client.CoordinationV1().Leases(s.cfg.Namespace)
-	name := LeaseName(s.cfg.NodeName)
+	name := heartbeat.LeaseName(s.cfg.NodeName)
 	for attempt := 0; ; attempt++ {
 		lease := s.lease
 		if lease == nil {
@@ -149,11 +72,11 @@ func (s *Syncer) renew(lease *coordinationv1.Lease, now metav1.MicroTime, status
 	if lease.Labels == nil {
 		lease.Labels = map[string]string{}
 	}
-	lease.Labels[LeaseComponentLabel] = ComponentName
+	lease.Labels[heartbeat.ComponentLabel] = heartbeat.Component
 	if lease.Annotations == nil {
 		lease.Annotations = map[string]string{}
 	}
-	lease.Annotations[HeartbeatAnnotation] = status
+	lease.Annotations[heartbeat.Annotation] = status
 	if lease.Spec.HolderIdentity == nil || *lease.Spec.HolderIdentity != s.cfg.NodeName || lease.Spec.AcquireTime == nil {
 		lease.Spec.HolderIdentity = ptr.To(s.cfg.NodeName)
 		lease.Spec.AcquireTime = &now

@@ -12,6 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 
 	"github.com/edgewatcher/edgewatcher/pkg/cloudcore"
+
+	"github.com/edgewatcher/edgewatcher/pkg/heartbeat"
 )
 
 // TestHeartbeatLease checks the Lease is created after the first sync with the status, then renewed every
@@ -42,10 +44,10 @@ func TestHeartbeatLease(t *testing.T) {
 	if got := *first.Spec.LeaseDurationSeconds; got != 1 {
 		t.Errorf("lease duration = %ds, want 1 (three resync periods, at least a second)", got)
 	}
-	if first.Labels[LeaseComponentLabel] != ComponentName {
-		t.Errorf("labels = %v, want %s=%s", first.Labels, LeaseComponentLabel, ComponentName)
+	if first.Labels[heartbeat.ComponentLabel] != heartbeat.Component {
+		t.Errorf("labels = %v, want %s=%s", first.Labels, heartbeat.ComponentLabel, heartbeat.Component)
 	}
-	st, err := ParseHeartbeat(first)
+	st, err := heartbeat.Parse(first)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +67,7 @@ func TestHeartbeatLease(t *testing.T) {
 
 // TestHeartbeatTakesOverExistingLease checks a restarted syncer renews the Lease its predecessor left.
 func TestHeartbeatTakesOverExistingLease(t *testing.T) {
-	old := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: LeaseName("cloud-1"), Namespace: cloudcore.Namespace}}
+	old := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: heartbeat.LeaseName("cloud-1"), Namespace: cloudcore.Namespace}}
 	h := newHarness(t, nil, old, tunnelPortCM(twoCloudcores), edgeNode("edge-a", "10.1.0.1", 10351))
 	h.start()
 	h.eventually("lease renewed", func() (bool, string) {
@@ -73,22 +75,8 @@ func TestHeartbeatTakesOverExistingLease(t *testing.T) {
 		if err != nil {
 			return false, err.Error()
 		}
-		return l.Spec.RenewTime != nil && l.Annotations[HeartbeatAnnotation] != "", "not renewed"
+		return l.Spec.RenewTime != nil && l.Annotations[heartbeat.Annotation] != "", "not renewed"
 	})
-}
-
-func TestLeaseName(t *testing.T) {
-	if got := LeaseName("cloud-1"); got != "edgewatcher-syncer-cloud-1" {
-		t.Errorf("LeaseName = %q", got)
-	}
-	long := strings.Repeat("a", 250)
-	got := LeaseName(long)
-	if len(got) != maxNameLength || !strings.HasPrefix(got, LeaseNamePrefix) {
-		t.Errorf("LeaseName(250 chars) = %q (%d chars), want %d chars with the prefix", got, len(got), maxNameLength)
-	}
-	if got == LeaseName(strings.Repeat("a", 249)+"b") {
-		t.Errorf("two long names share a Lease name")
-	}
 }
 
 // TestEventsReachTheAPI runs the real broadcaster against the fake API: one Event per conflicted Node, on the

@@ -12,7 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
-	"github.com/edgewatcher/edgewatcher/pkg/syncer"
+	"github.com/edgewatcher/edgewatcher/pkg/heartbeat"
 )
 
 // Syncer heartbeat Leases (as edgewatcher-syncer writes them) show up as the FORWARDING column,
@@ -25,11 +25,11 @@ func TestForwardingCoverageFromSyncerHeartbeats(t *testing.T) {
 	leases := cp.Client().CoordinationV1().Leases("kubeedge")
 	for host, conflicts := range map[string][]string{"cov-cp-1": {"cov-clash"}, "cov-cp-2": nil} {
 		synced := metav1.Now()
-		st, _ := json.Marshal(syncer.HeartbeatStatus{NodeName: host, LastSyncTime: &synced, ConflictNodes: conflicts})
+		st, _ := json.Marshal(heartbeat.Status{NodeName: host, LastSyncTime: &synced, ConflictNodes: conflicts})
 		renew := metav1.NowMicro()
 		lease := &coordinationv1.Lease{
-			ObjectMeta: metav1.ObjectMeta{Name: syncer.LeaseName(host), Labels: map[string]string{syncer.LeaseComponentLabel: syncer.ComponentName},
-				Annotations: map[string]string{syncer.HeartbeatAnnotation: string(st)}},
+			ObjectMeta: metav1.ObjectMeta{Name: heartbeat.LeaseName(host), Labels: map[string]string{heartbeat.ComponentLabel: heartbeat.Component},
+				Annotations: map[string]string{heartbeat.Annotation: string(st)}},
 			Spec: coordinationv1.LeaseSpec{HolderIdentity: ptr.To(host), RenewTime: &renew, LeaseDurationSeconds: ptr.To[int32](300)},
 		}
 		if _, err := leases.Create(ctx, lease, metav1.CreateOptions{}); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/edgewatcher/edgewatcher/pkg/cloudcore"
 	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
+	"github.com/edgewatcher/edgewatcher/pkg/heartbeat"
 	"github.com/edgewatcher/edgewatcher/pkg/syncer"
 	"github.com/edgewatcher/edgewatcher/test/kernelstate"
 	"github.com/edgewatcher/edgewatcher/test/netns"
@@ -149,11 +150,11 @@ func TestSyncer(t *testing.T) {
 
 	step("heartbeat Lease, metrics and health", func(t *testing.T) {
 		leases := cp.Client().CoordinationV1().Leases(cloudcore.Namespace)
-		lease, err := leases.Get(ctx, syncer.LeaseName("cloud-1"), metav1.GetOptions{})
+		lease, err := leases.Get(ctx, heartbeat.LeaseName("cloud-1"), metav1.GetOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		hb, err := syncer.ParseHeartbeat(lease)
+		hb, err := heartbeat.Parse(lease)
 		if err != nil {
 			t.Fatal(err)
 		}

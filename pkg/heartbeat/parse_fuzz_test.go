@@ -1,4 +1,4 @@
-package syncer
+package heartbeat
 
 import (
 	"encoding/json"
@@ -8,15 +8,15 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-// FuzzParseHeartbeat checks that any annotation either fails to parse or yields a status that survives a round
+// FuzzParse checks that any annotation either fails to parse or yields a status that survives a round
 // trip through the encoding the syncer writes.
-func FuzzParseHeartbeat(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, s := range []string{`{"nodeName":"cloud-1","entries":3,"conflictNodes":["a"]}`, `{"entries":-1}`, `[]`, `{"lastSyncTime":"x"}`, ""} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {
-		lease := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: "l", Annotations: map[string]string{HeartbeatAnnotation: raw}}}
-		st, err := ParseHeartbeat(lease)
+		lease := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: "l", Annotations: map[string]string{Annotation: raw}}}
+		st, err := Parse(lease)
 		if err != nil {
 			return
 		}
@@ -24,8 +24,8 @@ func FuzzParseHeartbeat(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-encoding %+v: %v", st, err)
 		}
-		lease.Annotations[HeartbeatAnnotation] = string(data)
-		again, err := ParseHeartbeat(lease)
+		lease.Annotations[Annotation] = string(data)
+		again, err := Parse(lease)
 		if err != nil {
 			t.Fatalf("re-parsing %s: %v", data, err)
 		}
