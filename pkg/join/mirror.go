@@ -59,7 +59,10 @@ func consoleMirror(data map[string]string, defaultRegion keadm.Region) (m keadm.
 		return m, true, nil
 	case hasRegion:
 		m, err := keadm.RegionMirror(keadm.Region(region))
-		return m, err == nil, err
+		if err != nil {
+			return keadm.Mirror{}, false, fmt.Errorf("key %s: %w", legacyRegionKey, err)
+		}
+		return m, true, nil
 	}
 	return keadm.Mirror{}, false, nil
 }
