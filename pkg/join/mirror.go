@@ -78,8 +78,8 @@ func newKeysAlone(spec keadm.MirrorSpec, uri string, hasRegion bool) error {
 		return fmt.Errorf("key %s: cannot be combined with key %s; write the uri as a %s template with {version} and {arch}",
 			legacyMirrorKey, legacyURIKey, legacyMirrorKey)
 	case hasRegion:
-		return fmt.Errorf("key %s: cannot be combined with key %s; name %s or %s as the %s instead",
-			legacyMirrorKey, legacyRegionKey, keadm.MirrorKubeSphereZH, keadm.MirrorKubeSphereEN, legacyMirrorKey)
+		return fmt.Errorf("key %s: cannot be combined with key %s; set %s to %s or %s instead",
+			legacyMirrorKey, legacyRegionKey, legacyMirrorKey, keadm.MirrorKubeSphereZH, keadm.MirrorKubeSphereEN)
 	}
 	return nil
 }

@@ -193,7 +193,7 @@ func siblingChecksum(tarball template) (template, error) {
 	}
 	u, err := url.Parse(tarball.expand(Version{Major: 1, Minor: MaxMinor}, "amd64"))
 	if err != nil || u.Path == "" || strings.HasSuffix(raw, "/") {
-		return template{}, errors.New("the mirror URL names no file, so its checksum file cannot be derived")
+		return template{}, errors.New("the mirror URL does not end in a file, so its checksum file cannot be derived")
 	}
 	dir, file := raw[:strings.LastIndexByte(raw, '/')+1], raw[strings.LastIndexByte(raw, '/')+1:]
 	return parseURLTemplate(dir + "checksum_" + file + ".txt")
