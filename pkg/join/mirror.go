@@ -59,7 +59,10 @@ func consoleMirror(data map[string]string, defaultRegion keadm.Region) (m keadm.
 		return m, true, nil
 	case hasRegion:
 		m, err := keadm.RegionMirror(keadm.Region(region))
-		return m, err == nil, err
+		if err != nil {
+			return keadm.Mirror{}, false, fmt.Errorf("key %s: %w", legacyRegionKey, err)
+		}
+		return m, true, nil
 	}
 	return keadm.Mirror{}, false, nil
 }
@@ -75,8 +78,8 @@ func newKeysAlone(spec keadm.MirrorSpec, uri string, hasRegion bool) error {
 		return fmt.Errorf("key %s: cannot be combined with key %s; write the uri as a %s template with {version} and {arch}",
 			legacyMirrorKey, legacyURIKey, legacyMirrorKey)
 	case hasRegion:
-		return fmt.Errorf("key %s: cannot be combined with key %s; name %s or %s as the %s instead",
-			legacyMirrorKey, legacyRegionKey, keadm.MirrorKubeSphereZH, keadm.MirrorKubeSphereEN, legacyMirrorKey)
+		return fmt.Errorf("key %s: cannot be combined with key %s; set %s to %s or %s instead",
+			legacyMirrorKey, legacyRegionKey, legacyMirrorKey, keadm.MirrorKubeSphereZH, keadm.MirrorKubeSphereEN)
 	}
 	return nil
 }

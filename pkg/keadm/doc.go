@@ -29,6 +29,16 @@
 // parser cannot build a taint list). Settings that would make the command wrong rather than
 // incomplete (QUIC before v1.16, the docker runtime from v1.14) are always errors.
 //
+// # Console line
+//
+// RenderLegacy wraps the argv in the one-liner the KubeSphere console shows: it maps `uname -m` to an
+// architecture (refusing anything else before downloading), downloads the keadm tarball from a Mirror,
+// checks it against the mirror's sha512 checksum file, unpacks it and runs the keadm inside. The default
+// mirror is KubeEdge's release assets; ParseMirror also takes KubeSphere's mirrors by name or a URL template
+// with {version} and {arch}, and refuses a mirror without checksums unless verification is turned off
+// explicitly with ChecksumNone. RegionMirror and LegacyURIMirror keep KubeSphere's old region and uri
+// settings working, unverified, and the line says so.
+//
 // # Quoting
 //
 // Every value is validated at the boundary against a strict grammar, and the shell line is

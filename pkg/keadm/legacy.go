@@ -3,7 +3,6 @@ package keadm
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 )
 
@@ -15,9 +14,6 @@ const (
 	RegionZH Region = "zh"
 	RegionEN Region = "en"
 )
-
-// maxLegacyURILength bounds the download URI taken from the edge-watcher-config ConfigMap.
-const maxLegacyURILength = 2048
 
 // archRef is the only shell expansion a download URL or path may contain: the architecture variable.
 const archRef = "\"$arch\""
@@ -115,24 +111,4 @@ func splitArchRefs(uri string) ([]string, error) {
 // isNameChar reports whether c may continue a shell variable name.
 func isNameChar(c byte) bool {
 	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
-}
-
-// checkLegacyURL checks a URL, expanded two different ways, is an http(s) URL without credentials whose
-// scheme and host are the same both ways.
-func checkLegacyURL(a, b string) error {
-	u, err := url.Parse(a)
-	if err != nil {
-		return fmt.Errorf("not a URL: %w", err)
-	}
-	if u.Scheme != "https" && u.Scheme != "http" {
-		return errors.New("scheme must be https or http")
-	}
-	if u.Host == "" || u.User != nil || u.Opaque != "" {
-		return errors.New("must be an absolute URL with a host and no user information")
-	}
-	v, err := url.Parse(b)
-	if err != nil || v.Host != u.Host || v.Scheme != u.Scheme || v.User != nil {
-		return errors.New("the scheme and host must not depend on the version or the architecture")
-	}
-	return nil
 }

@@ -133,11 +133,11 @@ func ParseMirror(spec MirrorSpec) (Mirror, error) {
 			err = requireHTTPS(c)
 		}
 		if err != nil {
-			return Mirror{}, &FieldError{Field: "checksum", Err: fmt.Errorf("%w; name an https checksum URL template, or %q to download keadm unverified", err, ChecksumNone)}
+			return Mirror{}, &FieldError{Field: "checksum", Err: fmt.Errorf("%w; set an https checksum URL template, or %q to download keadm unverified", err, ChecksumNone)}
 		}
 		m.checksum = c
 	case m.checksum.isZero():
-		return Mirror{}, &FieldError{Field: "checksum", Err: fmt.Errorf("mirror %s publishes no checksum files: name an https checksum URL template, or %q to download keadm unverified", name, ChecksumNone)}
+		return Mirror{}, &FieldError{Field: "checksum", Err: fmt.Errorf("mirror %s publishes no checksum files: set an https checksum URL template, or %q to download keadm unverified", name, ChecksumNone)}
 	}
 	if spec.Binary != "" {
 		b, err := parsePathTemplate(spec.Binary)

@@ -82,7 +82,7 @@ func TestParseMirrorRejects(t *testing.T) {
 		{"derived checksum over http", MirrorSpec{Mirror: "http://m.example.com/{version}/{arch}.tgz"}, "checksum", "must use https"},
 		{"derived checksum after a query", MirrorSpec{Mirror: "https://m.example.com/k?v={version}&a={arch}"}, "checksum", "needs an explicit checksum URL template"},
 		{"derived checksum after a fragment", MirrorSpec{Mirror: "https://m.example.com/{version}/{arch}#x"}, "checksum", "needs an explicit checksum URL template"},
-		{"derived checksum of a directory", MirrorSpec{Mirror: "https://m.example.com/{version}/{arch}/"}, "checksum", "names no file"},
+		{"derived checksum of a directory", MirrorSpec{Mirror: "https://m.example.com/{version}/{arch}/"}, "checksum", "does not end in a file"},
 		{"checksum without arch", MirrorSpec{Mirror: ok, Checksum: "https://m.example.com/{version}/sums.txt"}, "checksum", "must contain both"},
 		{"checksum injection", MirrorSpec{Mirror: ok, Checksum: "https://m.example.com/{version}/{arch}$(id)"}, "checksum", "nothing is expanded"},
 		{"checksum None is not none", MirrorSpec{Mirror: MirrorKubeSphereZH, Checksum: "None"}, "checksum", "scheme must be https or http"},

@@ -99,8 +99,8 @@ func parseURLTemplate(s string) (template, error) {
 
 // parseLegacyURI parses the old uri key: a URL whose only expansion is $arch or ${arch}.
 func parseLegacyURI(uri string) (template, error) {
-	if len(uri) > maxLegacyURILength {
-		return template{}, fmt.Errorf("longer than %d characters", maxLegacyURILength)
+	if len(uri) > maxTemplateURLLength {
+		return template{}, fmt.Errorf("longer than %d characters", maxTemplateURLLength)
 	}
 	literals, err := splitArchRefs(uri)
 	if err != nil {
@@ -141,7 +141,7 @@ func parsePathTemplate(s string) (template, error) {
 func (t template) checkURL() error {
 	a := t.expand(Version{Major: 1, Minor: MinMinor}, "amd64")
 	b := t.expand(Version{Major: 1, Minor: MaxMinor, Patch: 1}, "x86_64")
-	return checkLegacyURL(a, b)
+	return checkURLPair(a, b)
 }
 
 // expand substitutes v and the architecture spelling arch.
@@ -193,8 +193,28 @@ func siblingChecksum(tarball template) (template, error) {
 	}
 	u, err := url.Parse(tarball.expand(Version{Major: 1, Minor: MaxMinor}, "amd64"))
 	if err != nil || u.Path == "" || strings.HasSuffix(raw, "/") {
-		return template{}, errors.New("the mirror URL names no file, so its checksum file cannot be derived")
+		return template{}, errors.New("the mirror URL does not end in a file, so its checksum file cannot be derived")
 	}
 	dir, file := raw[:strings.LastIndexByte(raw, '/')+1], raw[strings.LastIndexByte(raw, '/')+1:]
 	return parseURLTemplate(dir + "checksum_" + file + ".txt")
+}
+
+// checkURLPair checks a URL, expanded two different ways, is an http(s) URL without credentials whose
+// scheme and host are the same both ways.
+func checkURLPair(a, b string) error {
+	u, err := url.Parse(a)
+	if err != nil {
+		return fmt.Errorf("not a URL: %w", err)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return errors.New("scheme must be https or http")
+	}
+	if u.Host == "" || u.User != nil || u.Opaque != "" {
+		return errors.New("must be an absolute URL with a host and no user information")
+	}
+	v, err := url.Parse(b)
+	if err != nil || v.Host != u.Host || v.Scheme != u.Scheme || v.User != nil {
+		return errors.New("the scheme and host must not depend on the version or the architecture")
+	}
+	return nil
 }

@@ -56,19 +56,19 @@ func TestConsoleMirrorFromEdgeWatcherConfig(t *testing.T) {
 	steps := []struct {
 		name     string
 		data     map[string]string
-		message  string   // the whole 503 message, or "" for a command
+		message  string   // the whole 503 message as the join flow words it, or "" for a command
 		contains []string // in the command
 		verified bool
 	}{
 		{"no ConfigMap", nil, "", []string{official, `checksum_keadm-v1.23.1-linux-"$arch".tar.gz.txt`, `./keadm-v1.23.1-linux-"$arch"/keadm/keadm join `}, true},
 		{"named KubeSphere mirror without none", map[string]string{"mirror": "kubesphere-zh"},
 			`ConfigMap kubeedge/edge-watcher-config: key mirrorChecksum: mirror kubesphere-zh publishes no checksum files: ` +
-				`name an https checksum URL template, or "none" to download keadm unverified`, nil, false},
+				`set an https checksum URL template, or "none" to download keadm unverified`, nil, false},
 		{"named KubeSphere mirror, unverified by choice", map[string]string{"mirror": "kubesphere-zh", "mirrorChecksum": "none"}, "",
 			[]string{qingstor, "x86_64) arch=x86_64;;", "&& ./keadm join "}, false},
 		{"old region key", map[string]string{"region": "zh", "version": "v1.23.1"}, "", []string{qingstor, "&& ./keadm join "}, false},
 		{"mirror and region together", map[string]string{"region": "zh", "mirror": "kubeedge"},
-			"ConfigMap kubeedge/edge-watcher-config: key mirror: cannot be combined with key region; name kubesphere-zh or kubesphere-en as the mirror instead", nil, false},
+			"ConfigMap kubeedge/edge-watcher-config: key mirror: cannot be combined with key region; set mirror to kubesphere-zh or kubesphere-en instead", nil, false},
 		{"template", map[string]string{"mirror": tmpl}, "", []string{
 			`https://mirror.example.com/kubeedge/v1.23.1/keadm-v1.23.1-linux-"$arch".tar.gz`,
 			`https://mirror.example.com/kubeedge/v1.23.1/checksum_keadm-v1.23.1-linux-"$arch".tar.gz.txt`}, true},
@@ -83,8 +83,9 @@ func TestConsoleMirrorFromEdgeWatcherConfig(t *testing.T) {
 			eventually(t, 10*time.Second, func() error {
 				a = getConsoleJoin(t, node, ip)
 				if s.message != "" {
-					if a.code != http.StatusServiceUnavailable || a.message != s.message {
-						return fmt.Errorf("%d %q, want 503 %q", a.code, a.message, s.message)
+					// The console route words it as every 503 it sends (see TestJoinSurvivesBrokenKubeEdgeObjects).
+					if want := "Service unavailable: " + s.message; a.code != http.StatusServiceUnavailable || a.message != want {
+						return fmt.Errorf("%d %q, want 503 %q", a.code, a.message, want)
 					}
 					return wantGauges(t, "console-config")
 				}

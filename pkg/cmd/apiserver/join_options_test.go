@@ -34,7 +34,7 @@ func TestKeadmMirrorFlags(t *testing.T) {
 		{args: []string{"--legacy-region=zh"}, mirror: "kubesphere-zh"},
 		{args: []string{"--legacy-region=en"}, mirror: "kubesphere-en"},
 		{args: []string{"--keadm-mirror=kubesphere-en"}, want: `--keadm-mirror-checksum: mirror kubesphere-en publishes no checksum files: ` +
-			`name an https checksum URL template, or "none" to download keadm unverified`},
+			`set an https checksum URL template, or "none" to download keadm unverified`},
 		{args: []string{"--keadm-mirror=github"}, want: `--keadm-mirror: unknown mirror "github"`},
 		{args: []string{"--keadm-mirror=https://m.example.com/{version}/$(id)/{arch}"}, want: "--keadm-mirror: "},
 		{args: []string{"--keadm-mirror-checksum=http://m.example.com/{version}/{arch}"}, want: "--keadm-mirror-checksum: checksum URL"},
