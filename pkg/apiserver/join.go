@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"k8s.io/apiserver/pkg/authentication/authenticator"
 	"k8s.io/apiserver/pkg/authorization/authorizer"
 	"k8s.io/apiserver/pkg/registry/rest"
 	genericapiserver "k8s.io/apiserver/pkg/server"
@@ -36,6 +37,8 @@ type JoinConfig struct {
 	Writes edgenode.Writes
 	// Legacy configures the console route's plain-HTTP listener.
 	Legacy *legacy.Options
+	// LegacyAuthenticator authenticates on that listener (legacy.Options.Authenticator); nil with --legacy-auth=none.
+	LegacyAuthenticator authenticator.Request
 	// Dependencies watches the KubeEdge objects the join flow needs, for /metrics, /joinz and the logs.
 	Dependencies *join.DependencyMonitor
 }
@@ -76,7 +79,7 @@ func (j *JoinConfig) install(s *genericapiserver.GenericAPIServer, extra *ExtraC
 		return nil
 	}
 	handler := legacy.NewPlainHandler(legacy.NewContainer(j.joiner()), j.Legacy.Auth,
-		generic.Authentication.Authenticator, generic.Authorization.Authorizer)
+		j.LegacyAuthenticator, generic.Authorization.Authorizer)
 	// The route takes two short query values and a bearer token: 64 KiB of headers is plenty.
 	srv := &http.Server{Addr: j.Legacy.ListenAddress, Handler: handler, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10}
 	s.AddPostStartHookOrDie("legacy-console-listener", func(ctx genericapiserver.PostStartHookContext) error {

@@ -14,27 +14,36 @@ import (
 	"k8s.io/klog/v2"
 )
 
-// NewPlainHandler returns the handler for the plain-HTTP listener: with AuthDelegated it authenticates
-// the bearer token with authn (e.g. TokenReview-backed), resolves request info with RequestInfoResolver,
-// authorizes with authz (e.g. SubjectAccessReview-backed), and only then calls the go-restful container;
-// failures answer in the console's JSON error format (401/403) with sanitized messages. With AuthNone it
-// serves the container directly (log a warning once at construction).
+// NewPlainHandler returns the handler for the plain-HTTP listener. In every mode but AuthNone it
+// authenticates the request with authn (the mode's authenticator, see Options.Authenticator),
+// resolves request info with RequestInfoResolver, authorizes the user with authz (e.g.
+// SubjectAccessReview-backed), and only then calls the go-restful container; failures answer in
+// the console's JSON error format (401/403) with sanitized messages, and a 401 names the flags to
+// check but never says why a credential failed. With AuthNone it serves the container directly
+// (log a warning once at construction).
 //
-// Only the Authorization: Bearer header can authenticate: the authenticator sees a copy of the
-// request that carries nothing else, so request-header (X-Remote-*), client-certificate and
-// other credentials are never trusted on plain HTTP. Impersonation headers are refused with 403.
-// An unknown mode is treated as AuthDelegated.
+// The authenticator sees a copy of the request that carries only the mode's credential: in the
+// token modes (AuthDelegated, AuthWebhook) a single Authorization: Bearer header, in
+// AuthProxyHeaders only X-Remote-User, X-Remote-Group and the source address. So request-header
+// (X-Remote-*) identities are trusted in AuthProxyHeaders alone, and client certificates never.
+// Impersonation headers are refused with 403. An unknown mode is treated as AuthDelegated.
 func NewPlainHandler(container http.Handler, mode AuthMode, authn authenticator.Request, authz authorizer.Authorizer) http.Handler {
 	if mode == AuthNone {
 		klog.Warning("The legacy join listener runs with --legacy-auth=none: it has no authentication or " +
 			"authorization, and anyone who can reach it can obtain join tokens")
 		return container
 	}
-	if mode != AuthDelegated {
+	if !mode.known() {
 		klog.ErrorS(nil, "Unknown legacy auth mode, using delegated", "auth", mode)
+		mode = AuthDelegated
+	}
+	if mode == AuthProxyHeaders {
+		klog.InfoS("The legacy join listener trusts X-Remote-User and X-Remote-Group from its trusted proxy " +
+			"networks (--legacy-auth=proxy-headers): only ks-apiserver may be able to reach it")
 	}
 	return &plainHandler{
 		next:  container,
+		mode:  mode,
 		authn: authn,
 		authz: authz,
 		resolver: RequestInfoResolver(&apirequest.RequestInfoFactory{
@@ -47,6 +56,7 @@ func NewPlainHandler(container http.Handler, mode AuthMode, authn authenticator.
 // plainHandler authenticates and authorizes a request before passing it on.
 type plainHandler struct {
 	next     http.Handler
+	mode     AuthMode
 	authn    authenticator.Request
 	authz    authorizer.Authorizer
 	resolver apirequest.RequestInfoResolver
@@ -59,14 +69,14 @@ func (h *plainHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writeFailure(w, http.StatusInternalServerError, "Internal error: authentication is not configured")
 		return
 	}
-	resp, ok, err := h.authn.AuthenticateRequest(bearerOnly(req))
+	resp, ok, err := h.authn.AuthenticateRequest(h.credentials(req))
 	// The delegating authenticator answers system:anonymous for a request without credentials;
 	// the plain listener requires a real identity.
-	if err != nil || !ok || resp == nil || resp.User == nil || resp.User.GetName() == user.Anonymous {
+	if err != nil || !ok || resp == nil || resp.User == nil || resp.User.GetName() == "" || resp.User.GetName() == user.Anonymous {
 		if err != nil {
-			klog.V(2).InfoS("Legacy join: authentication failed", "err", err)
+			klog.V(2).InfoS("Legacy join: authentication failed", "auth", h.mode, "err", err)
 		}
-		writeFailure(w, http.StatusUnauthorized, "Unauthorized")
+		writeFailure(w, http.StatusUnauthorized, unauthorizedMessage(h.mode))
 		return
 	}
 	if hasHeaderPrefix(req.Header, "Impersonate-") {
@@ -107,6 +117,14 @@ func (h *plainHandler) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 }
 
+// credentials returns the copy of req the mode's authenticator may see.
+func (h *plainHandler) credentials(req *http.Request) *http.Request {
+	if h.mode == AuthProxyHeaders {
+		return proxyHeadersOnly(req)
+	}
+	return bearerOnly(req)
+}
+
 // bearerOnly returns a copy of req for the authenticator whose only header is a Bearer
 // Authorization header (when req has exactly one) and which carries no TLS state.
 func bearerOnly(req *http.Request) *http.Request {
@@ -118,6 +136,22 @@ func bearerOnly(req *http.Request) *http.Request {
 	if values := req.Header.Values("Authorization"); len(values) == 1 {
 		if scheme, _, found := strings.Cut(values[0], " "); found && strings.EqualFold(scheme, "Bearer") {
 			out.Header.Set("Authorization", values[0])
+		}
+	}
+	return out
+}
+
+// proxyHeadersOnly returns a copy of req for the authenticator whose only headers are
+// X-Remote-User and X-Remote-Group, which keeps the source address and carries no TLS state.
+func proxyHeadersOnly(req *http.Request) *http.Request {
+	out := req.WithContext(req.Context())
+	out.Header = http.Header{}
+	out.TLS = nil
+	out.Body = http.NoBody
+	out.ContentLength = 0
+	for _, name := range []string{headerRemoteUser, headerRemoteGroup} {
+		for _, v := range req.Header.Values(name) {
+			out.Header.Add(name, v)
 		}
 	}
 	return out

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"reflect"
 	"strings"
 	"sync"
@@ -64,53 +66,133 @@ func (f *fakeAuthz) seen() []authorizer.Attributes {
 	return append([]authorizer.Attributes(nil), f.attrs...)
 }
 
+// proxyAuthn is the AuthProxyHeaders authenticator trusting 10.0.0.0/24.
+func proxyAuthn(t *testing.T) authenticator.Request {
+	t.Helper()
+	a, err := NewProxyHeaderAuthenticator([]netip.Prefix{netip.MustParsePrefix("10.0.0.0/24")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// Source addresses of requests in the tests.
+const (
+	fromProxy    = "10.0.0.7:40000"
+	fromElsewere = "10.0.1.7:40000"
+)
+
 func TestPlainHandler(t *testing.T) {
 	bearer := http.Header{"Authorization": {"Bearer " + aliceToken}}
 	with := func(h http.Header, kv ...string) http.Header {
 		out := h.Clone()
+		if out == nil {
+			out = http.Header{}
+		}
 		for i := 0; i < len(kv); i += 2 {
 			out.Add(kv[i], kv[i+1])
 		}
 		return out
 	}
+	remote := func(user string, groups ...string) http.Header {
+		h := http.Header{"X-Remote-User": {user}}
+		for _, g := range groups {
+			h.Add("X-Remote-Group", g)
+		}
+		return h
+	}
 	allow := func() *fakeAuthz { return &fakeAuthz{decision: authorizer.DecisionAllow} }
+	unauthorized := func(m AuthMode) string { return unauthorizedMessage(m) }
 	q := "?node_name=edge-1&node_ip=10.0.0.5"
 	tests := []struct {
-		name      string
-		mode      AuthMode
-		target    string
-		header    http.Header
-		authz     *fakeAuthz
-		wantCode  int
-		wantMsg   string // checked when non-empty
-		wantUser  string // user the Joiner sees; "" means nil
-		wantAuthz bool   // the authorizer was asked
+		name       string
+		mode       AuthMode
+		target     string
+		header     http.Header
+		from       string // source address; "" is httptest's 192.0.2.1:1234
+		authz      *fakeAuthz
+		wantCode   int
+		wantMsg    string   // checked when non-empty
+		wantUser   string   // user the Joiner sees; "" means nil
+		wantGroups []string // groups the authorizer sees, checked when not nil
+		wantAuthz  bool     // the authorizer was asked
 	}{
-		{"no token", AuthDelegated, JoinPath + q, nil, allow(), 401, "Unauthorized", "", false},
-		{"bad token", AuthDelegated, JoinPath + q, http.Header{"Authorization": {"Bearer nope"}}, allow(), 401, "Unauthorized", "", false},
-		{"basic auth", AuthDelegated, JoinPath + q, http.Header{"Authorization": {"Basic YWxpY2U6cHc="}}, allow(), 401, "Unauthorized", "", false},
-		{"two authorization headers", AuthDelegated, JoinPath + q, with(bearer, "Authorization", "Bearer x"), allow(), 401, "Unauthorized", "", false},
-		{"X-Remote-User cannot authenticate", AuthDelegated, JoinPath + q,
-			http.Header{"X-Remote-User": {"admin"}, "X-Remote-Group": {"system:masters"}}, allow(), 401, "Unauthorized", "", false},
-		{"X-Remote-User ignored beside a token", AuthDelegated, JoinPath + q, with(bearer, "X-Remote-User", "admin"), allow(), 200, "", "alice", true},
-		{"Impersonate-User", AuthDelegated, JoinPath + q, with(bearer, "Impersonate-User", "admin"), allow(), 403,
-			`Forbidden: user "alice" may not impersonate on this listener`, "", false},
-		{"Impersonate-Group", AuthDelegated, JoinPath + q, with(bearer, "Impersonate-Group", "system:masters"), allow(), 403, "", "", false},
-		{"Impersonate-Extra", AuthDelegated, JoinPath + q, with(bearer, "impersonate-extra-scopes", "x"), allow(), 403, "", "", false},
-		{"denied", AuthDelegated, JoinPath + q, bearer, &fakeAuthz{decision: authorizer.DecisionNoOpinion, reason: "no RBAC policy matched"}, 403,
-			`Forbidden: user "alice" cannot create resource "edgenodes/joincommand" in API group "kubeedge.kubesphere.io": no RBAC policy matched`, "", true},
-		{"denied, reason sanitized", AuthDelegated, JoinPath + q, bearer, &fakeAuthz{decision: authorizer.DecisionDeny, reason: "Role in namespace x grants get on IP pools"}, 403,
-			`Forbidden: user "alice" cannot create resource "edgenodes/joincommand" in API group "kubeedge.kubesphere.io": Role in Namespace x grants get on ip pools`, "", true},
-		{"authorizer error", AuthDelegated, JoinPath + q, bearer, &fakeAuthz{decision: authorizer.DecisionNoOpinion, err: errors.New("SubjectAccessReview failed")}, 500,
-			"Internal error: the authorization check failed", "", true},
-		{"allowed despite error", AuthDelegated, JoinPath + q, bearer, &fakeAuthz{decision: authorizer.DecisionAllow, err: errors.New("partial")}, 200, "", "alice", true},
-		{"allowed", AuthDelegated, JoinPath + q, bearer, allow(), 200, "", "alice", true},
-		{"allowed, lower-case scheme", AuthDelegated, JoinPath + q, http.Header{"Authorization": {"bearer " + aliceToken}}, allow(), 200, "", "alice", true},
-		{"allowed, trailing slash", AuthDelegated, JoinPath + "/" + q, bearer, allow(), 200, "", "alice", true},
-		{"allowed, POST", AuthDelegated, JoinPath + q, bearer, allow(), 405, "Method Not Allowed", "", true},
-		{"unknown mode is delegated", "open", JoinPath + q, nil, allow(), 401, "Unauthorized", "", false},
-		{"none", AuthNone, JoinPath + q, nil, nil, 200, "", "", false},
-		{"none ignores X-Remote-User", AuthNone, JoinPath + q, http.Header{"X-Remote-User": {"admin"}}, nil, 200, "", "", false},
+		{name: "no token", mode: AuthDelegated, target: JoinPath + q, authz: allow(), wantCode: 401, wantMsg: unauthorized(AuthDelegated)},
+		{name: "bad token", mode: AuthDelegated, target: JoinPath + q, header: http.Header{"Authorization": {"Bearer nope"}}, authz: allow(),
+			wantCode: 401, wantMsg: unauthorized(AuthDelegated)},
+		{name: "basic auth", mode: AuthDelegated, target: JoinPath + q, header: http.Header{"Authorization": {"Basic YWxpY2U6cHc="}}, authz: allow(),
+			wantCode: 401, wantMsg: unauthorized(AuthDelegated)},
+		{name: "two authorization headers", mode: AuthDelegated, target: JoinPath + q, header: with(bearer, "Authorization", "Bearer x"), authz: allow(),
+			wantCode: 401, wantMsg: unauthorized(AuthDelegated)},
+		{name: "X-Remote-User cannot authenticate", mode: AuthDelegated, target: JoinPath + q, header: remote("admin", "system:masters"),
+			authz: allow(), wantCode: 401, wantMsg: unauthorized(AuthDelegated)},
+		{name: "X-Remote-User cannot authenticate from the proxy networks either", mode: AuthDelegated, target: JoinPath + q,
+			header: remote("admin", "system:masters"), from: fromProxy, authz: allow(), wantCode: 401, wantMsg: unauthorized(AuthDelegated)},
+		{name: "X-Remote-User ignored beside a token", mode: AuthDelegated, target: JoinPath + q, header: with(bearer, "X-Remote-User", "admin"),
+			authz: allow(), wantCode: 200, wantUser: "alice", wantGroups: []string{"system:authenticated"}, wantAuthz: true},
+		{name: "Impersonate-User", mode: AuthDelegated, target: JoinPath + q, header: with(bearer, "Impersonate-User", "admin"), authz: allow(),
+			wantCode: 403, wantMsg: `Forbidden: user "alice" may not impersonate on this listener`},
+		{name: "Impersonate-Group", mode: AuthDelegated, target: JoinPath + q, header: with(bearer, "Impersonate-Group", "system:masters"),
+			authz: allow(), wantCode: 403},
+		{name: "Impersonate-Extra", mode: AuthDelegated, target: JoinPath + q, header: with(bearer, "impersonate-extra-scopes", "x"),
+			authz: allow(), wantCode: 403},
+		{name: "denied", mode: AuthDelegated, target: JoinPath + q, header: bearer,
+			authz:    &fakeAuthz{decision: authorizer.DecisionNoOpinion, reason: "no RBAC policy matched"},
+			wantCode: 403, wantAuthz: true,
+			wantMsg: `Forbidden: user "alice" cannot create resource "edgenodes/joincommand" in API group "kubeedge.kubesphere.io": no RBAC policy matched`},
+		{name: "denied, reason sanitized", mode: AuthDelegated, target: JoinPath + q, header: bearer,
+			authz:    &fakeAuthz{decision: authorizer.DecisionDeny, reason: "Role in namespace x grants get on IP pools"},
+			wantCode: 403, wantAuthz: true,
+			wantMsg: `Forbidden: user "alice" cannot create resource "edgenodes/joincommand" in API group "kubeedge.kubesphere.io": Role in Namespace x grants get on ip pools`},
+		{name: "authorizer error", mode: AuthDelegated, target: JoinPath + q, header: bearer,
+			authz:    &fakeAuthz{decision: authorizer.DecisionNoOpinion, err: errors.New("SubjectAccessReview failed")},
+			wantCode: 500, wantMsg: "Internal error: the authorization check failed", wantAuthz: true},
+		{name: "allowed despite error", mode: AuthDelegated, target: JoinPath + q, header: bearer,
+			authz: &fakeAuthz{decision: authorizer.DecisionAllow, err: errors.New("partial")}, wantCode: 200, wantUser: "alice", wantAuthz: true},
+		{name: "allowed", mode: AuthDelegated, target: JoinPath + q, header: bearer, authz: allow(), wantCode: 200, wantUser: "alice", wantAuthz: true},
+		{name: "allowed, lower-case scheme", mode: AuthDelegated, target: JoinPath + q, header: http.Header{"Authorization": {"bearer " + aliceToken}},
+			authz: allow(), wantCode: 200, wantUser: "alice", wantAuthz: true},
+		{name: "allowed, trailing slash", mode: AuthDelegated, target: JoinPath + "/" + q, header: bearer, authz: allow(),
+			wantCode: 200, wantUser: "alice", wantAuthz: true},
+		{name: "allowed, POST", mode: AuthDelegated, target: JoinPath + q, header: bearer, authz: allow(), wantCode: 405,
+			wantMsg: "Method Not Allowed", wantAuthz: true},
+		{name: "unknown mode is delegated", mode: "open", target: JoinPath + q, authz: allow(), wantCode: 401, wantMsg: unauthorized(AuthDelegated)},
+
+		// The webhook mode sees exactly what the delegated one sees; only its 401 message differs.
+		{name: "webhook: no token", mode: AuthWebhook, target: JoinPath + q, authz: allow(), wantCode: 401, wantMsg: unauthorized(AuthWebhook)},
+		{name: "webhook: bad token", mode: AuthWebhook, target: JoinPath + q, header: http.Header{"Authorization": {"Bearer nope"}}, authz: allow(),
+			wantCode: 401, wantMsg: unauthorized(AuthWebhook)},
+		{name: "webhook: forged X-Remote-User", mode: AuthWebhook, target: JoinPath + q, header: remote("admin", "system:masters"),
+			from: fromProxy, authz: allow(), wantCode: 401, wantMsg: unauthorized(AuthWebhook)},
+		{name: "webhook: allowed", mode: AuthWebhook, target: JoinPath + q, header: with(bearer, "X-Remote-User", "admin"), authz: allow(),
+			wantCode: 200, wantUser: "alice", wantGroups: []string{"system:authenticated"}, wantAuthz: true},
+		{name: "webhook: Impersonate-User", mode: AuthWebhook, target: JoinPath + q, header: with(bearer, "Impersonate-User", "admin"),
+			authz: allow(), wantCode: 403},
+
+		{name: "proxy headers: from the proxy", mode: AuthProxyHeaders, target: JoinPath + q, header: remote("ks-admin", "workspace-a"),
+			from: fromProxy, authz: allow(), wantCode: 200, wantUser: "ks-admin", wantGroups: []string{"workspace-a", "system:authenticated"}, wantAuthz: true},
+		{name: "proxy headers: from the proxy, IPv4-mapped", mode: AuthProxyHeaders, target: JoinPath + q, header: remote("ks-admin"),
+			from: "[::ffff:10.0.0.7]:40000", authz: allow(), wantCode: 200, wantUser: "ks-admin", wantAuthz: true},
+		{name: "proxy headers: the console's token beside them is not used", mode: AuthProxyHeaders, target: JoinPath + q,
+			header: with(bearer, "X-Remote-User", "ks-admin"), from: fromProxy, authz: allow(), wantCode: 200, wantUser: "ks-admin", wantAuthz: true},
+		{name: "proxy headers: from elsewhere", mode: AuthProxyHeaders, target: JoinPath + q, header: remote("ks-admin", "system:masters"),
+			from: fromElsewere, authz: allow(), wantCode: 401, wantMsg: unauthorized(AuthProxyHeaders)},
+		{name: "proxy headers: from elsewhere with a token", mode: AuthProxyHeaders, target: JoinPath + q, header: with(bearer, "X-Remote-User", "ks-admin"),
+			from: fromElsewere, authz: allow(), wantCode: 401, wantMsg: unauthorized(AuthProxyHeaders)},
+		{name: "proxy headers: a token alone", mode: AuthProxyHeaders, target: JoinPath + q, header: bearer, from: fromProxy, authz: allow(),
+			wantCode: 401, wantMsg: unauthorized(AuthProxyHeaders)},
+		{name: "proxy headers: groups alone", mode: AuthProxyHeaders, target: JoinPath + q, header: http.Header{"X-Remote-Group": {"system:masters"}},
+			from: fromProxy, authz: allow(), wantCode: 401, wantMsg: unauthorized(AuthProxyHeaders)},
+		{name: "proxy headers: anonymous", mode: AuthProxyHeaders, target: JoinPath + q, header: remote("system:anonymous"), from: fromProxy,
+			authz: allow(), wantCode: 401, wantMsg: unauthorized(AuthProxyHeaders)},
+		{name: "proxy headers: Impersonate-User", mode: AuthProxyHeaders, target: JoinPath + q, header: with(remote("ks-admin"), "Impersonate-User", "admin"),
+			from: fromProxy, authz: allow(), wantCode: 403, wantMsg: `Forbidden: user "ks-admin" may not impersonate on this listener`},
+		{name: "proxy headers: denied", mode: AuthProxyHeaders, target: JoinPath + q, header: remote("ks-viewer"), from: fromProxy,
+			authz: &fakeAuthz{decision: authorizer.DecisionNoOpinion}, wantCode: 403, wantAuthz: true,
+			wantMsg: `Forbidden: user "ks-viewer" cannot create resource "edgenodes/joincommand" in API group "kubeedge.kubesphere.io"`},
+
+		{name: "none", mode: AuthNone, target: JoinPath + q, wantCode: 200},
+		{name: "none ignores X-Remote-User", mode: AuthNone, target: JoinPath + q, header: remote("admin"), wantCode: 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,6 +200,10 @@ func TestPlainHandler(t *testing.T) {
 			var az authorizer.Authorizer
 			if tt.authz != nil {
 				az = tt.authz.authorizer()
+			}
+			authn := testAuthn(t)
+			if tt.mode == AuthProxyHeaders {
+				authn = proxyAuthn(t)
 			}
 			var seenHeader http.Header
 			container := NewContainer(j)
@@ -129,7 +215,7 @@ func TestPlainHandler(t *testing.T) {
 			if strings.HasSuffix(tt.name, "POST") {
 				method = http.MethodPost
 			}
-			rec := do(t, NewPlainHandler(next, tt.mode, testAuthn(t), az), method, tt.target, tt.header)
+			rec := doFrom(t, NewPlainHandler(next, tt.mode, authn, az), method, tt.target, tt.header, tt.from)
 
 			if tt.wantCode == http.StatusOK {
 				if rec.Code != http.StatusOK {
@@ -158,11 +244,77 @@ func TestPlainHandler(t *testing.T) {
 				}
 			}
 			if tt.authz != nil {
-				if asked := len(tt.authz.seen()) > 0; asked != tt.wantAuthz {
+				seen := tt.authz.seen()
+				if asked := len(seen) > 0; asked != tt.wantAuthz {
 					t.Errorf("authorizer asked = %v, want %v", asked, tt.wantAuthz)
+				}
+				if tt.wantGroups != nil && len(seen) > 0 && !reflect.DeepEqual(seen[0].GetUser().GetGroups(), tt.wantGroups) {
+					t.Errorf("authorizer saw groups %q, want %q", seen[0].GetUser().GetGroups(), tt.wantGroups)
 				}
 			}
 		})
+	}
+}
+
+// doFrom is do with the request's source address set to from, when not empty.
+func doFrom(t testing.TB, h http.Handler, method, target string, header http.Header, from string) *httptest.ResponseRecorder {
+	t.Helper()
+	if from == "" {
+		return do(t, h, method, target, header)
+	}
+	return do(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.RemoteAddr = from
+		h.ServeHTTP(w, r)
+	}), method, target, header)
+}
+
+// Header trust is off unless the operator chooses it: with the default options a forged
+// X-Remote-User authenticates nobody, from any source, even where an authenticator would trust it.
+func TestPlainHandlerDefaultOptionsIgnoreRemoteHeaders(t *testing.T) {
+	o := NewOptions()
+	authn, err := o.Authenticator(testAuthn(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	az := &fakeAuthz{decision: authorizer.DecisionAllow}
+	j := &fakeJoiner{command: "x"}
+	h := NewPlainHandler(NewContainer(j), o.Auth, authn, az.authorizer())
+	for _, from := range []string{"", fromProxy, "127.0.0.1:1234"} {
+		rec := doFrom(t, h, http.MethodGet, JoinPath+"?node_name=a&node_ip=10.0.0.5",
+			http.Header{"X-Remote-User": {"admin"}, "X-Remote-Group": {"system:masters"}}, from)
+		if msg := checkFailure(t, rec, http.StatusUnauthorized); msg != unauthorizedMessage(AuthDelegated) {
+			t.Errorf("from %q: message %q", from, msg)
+		}
+	}
+	if len(j.requests()) != 0 || len(az.seen()) != 0 {
+		t.Error("a forged X-Remote-User got past authentication")
+	}
+}
+
+// Every 401 says which flags to look at and stays clear of the console's field words.
+func TestUnauthorizedMessages(t *testing.T) {
+	seen := map[string]AuthMode{}
+	for _, mode := range []AuthMode{AuthDelegated, AuthWebhook, AuthProxyHeaders} {
+		msg := unauthorizedMessage(mode)
+		if !strings.HasPrefix(msg, "Unauthorized: ") || !strings.Contains(msg, "--legacy-auth="+string(mode)) {
+			t.Errorf("%s: %q does not name its mode", mode, msg)
+		}
+		if strings.Contains(msg, "name") || strings.Contains(msg, "IP") {
+			t.Errorf("%s: %q contains a console field word", mode, msg)
+		}
+		if other, ok := seen[msg]; ok {
+			t.Errorf("%s and %s share a message", mode, other)
+		}
+		seen[msg] = mode
+	}
+	for _, flag := range []string{"--legacy-token-webhook-config-file", "--legacy-trusted-proxy-cidrs"} {
+		found := false
+		for msg := range seen {
+			found = found || strings.Contains(msg, flag)
+		}
+		if !found {
+			t.Errorf("no message names %s", flag)
+		}
 	}
 }
 

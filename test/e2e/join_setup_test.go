@@ -42,12 +42,13 @@ func applyUserRoles() error {
 	return err
 }
 
-// bindClusterRole binds user to the ClusterRole role.
+// bindClusterRole binds user to the ClusterRole role; a binding that exists already is kept.
 func bindClusterRole(t *testing.T, user, role string) {
 	t.Helper()
 	name := "e2e-" + role + "-" + user
+	// kubectl create clusterrolebinding says "already exists" without the reason AlreadyExists.
 	if _, _, err := cp.Kubectl(context.Background(), "create", "clusterrolebinding", name, "--clusterrole="+role, "--user="+user); err != nil &&
-		!strings.Contains(err.Error(), "AlreadyExists") {
+		!strings.Contains(err.Error(), "AlreadyExists") && !strings.Contains(err.Error(), "already exists") {
 		t.Fatal(err)
 	}
 }

@@ -47,6 +47,12 @@ func (o *Options) ServerConfig() (*apiserver.Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	if o.Legacy.ListenAddress != "" {
+		// The delegated authenticator before Complete: without the loopback token it adds.
+		if joinConfig.LegacyAuthenticator, err = o.Legacy.Authenticator(generic.Authentication.Authenticator); err != nil {
+			return nil, fmt.Errorf("console listener authentication: %w", err)
+		}
+	}
 	generic.RequestInfoResolver = legacy.RequestInfoResolver(genericapiserver.NewRequestInfoResolver(generic))
 
 	extra := apiserver.ExtraConfig{
