@@ -105,9 +105,9 @@ func (s *Server) extensionProxy(w http.ResponseWriter, req *http.Request, as API
 // client an empty 200.
 func (s *Server) forward(w http.ResponseWriter, req *http.Request, location *url.URL, rt http.RoundTripper) {
 	rp := &httputil.ReverseProxy{
-		Director: func(out *http.Request) {
-			out.URL = location
-			out.Host = location.Host
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.Out.URL = location
+			pr.Out.Host = location.Host
 		},
 		Transport: rt,
 		ErrorHandler: func(_ http.ResponseWriter, r *http.Request, err error) {
