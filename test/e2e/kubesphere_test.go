@@ -51,7 +51,7 @@ func consoleWizard(t *testing.T, call func(query string) (int, string, string), 
 	for _, taint := range []string{"true", "false"} {
 		code, _, body := call(wizardQuery(name, ip, taint))
 		r := decodeConsole(t, body)
-		if code != 200 || r.Code != 200 || r.Status != "Succeeded" || !strings.Contains(r.Data, "./keadm join") ||
+		if code != 200 || r.Code != 200 || r.Status != "Succeeded" || !strings.Contains(r.Data, "/keadm/keadm join ") ||
 			!strings.Contains(r.Data, "--edgenode-name="+name) {
 			t.Fatalf("validate, add_default_taint=%s: %d %s", taint, code, body)
 		}
