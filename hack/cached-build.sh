@@ -27,6 +27,9 @@
 # is copied instead. The entry's path is printed on stdout; progress goes to stderr. Exit status: COMMAND's if
 # it fails, 2 for a usage error, 1 for any other failure.
 #
+# Each use refreshes the entry's .used file; entries of NAME not used for EDGEWATCHER_BIN_CACHE_DAYS (default 30)
+# are deleted (a clone still linking to one rebuilds it on its next use).
+#
 # Clear the cache with: rm -rf "${XDG_CACHE_HOME:-$HOME/.cache}/edgewatcher/bin" (or `make clean-cache`).
 set -o errexit -o nounset -o pipefail
 
@@ -124,7 +127,15 @@ build() {
 	if [[ -e "${entry}" ]]; then
 		mv -T "${entry}" "${tmp}/old"
 	fi
-	mv -T "${tmp}/out" "${entry}"
+	if ! mv -T "${tmp}/out" "${entry}" 2>/dev/null; then
+		# Only a process that does not take the lock (no flock(1)) can have put it there meanwhile.
+		rm -rf "${tmp}"
+		verify || {
+			log "${name}: cannot rename the build to ${entry}"
+			return 1
+		}
+		return 0
+	fi
 	rm -rf "${tmp}"
 	log "${name}: built in $((SECONDS - start))s"
 }
@@ -145,6 +156,30 @@ if command -v flock >/dev/null 2>&1; then
 	flock "${lock}"
 fi
 ensure "$@"
+touch "${entry}/.used"
+
+# prune deletes the other entries of NAME not used for EDGEWATCHER_BIN_CACHE_DAYS days, skipping any being built.
+prune() {
+	local days=${EDGEWATCHER_BIN_CACHE_DAYS:-30} old k
+	[[ "${days}" =~ ^[0-9]+$ ]] || return 0
+	for old in "${dir}"/*; do
+		k=$(basename "${old}")
+		[[ -d "${old}" && "${old}" != "${entry}" && "${k}" =~ ^[0-9a-f]{32}$ ]] || continue
+		[[ -n "$(find "${old}" -maxdepth 0 -mtime "+${days}")" ]] || continue
+		[[ ! -e "${old}/.used" || -n "$(find "${old}/.used" -mtime "+${days}")" ]] || continue
+		(
+			if command -v flock >/dev/null 2>&1; then
+				exec {l}>"${dir}/.${k}.lock"
+				flock -n "${l}" || exit 0
+			fi
+			log "${name}: deleting ${old}, unused for more than ${days} days"
+			mv -T "${old}" "${dir}/.tmp-${k}-pruned" && rm -rf "${dir}/.tmp-${k}-pruned"
+		)
+	done
+	# Leftovers of builds killed a day or more ago.
+	find "${dir}" -mindepth 1 -maxdepth 1 -name '.tmp-*' -mmin +1440 -exec rm -rf {} + 2>/dev/null || true
+}
+prune
 
 # place puts each top-level output of the entry into $1, by symlink ($2 = link) or copy.
 place() {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // fakeBuild is the build command: it counts its runs in $COUNTER (not part of the key, as the environment is
@@ -341,4 +342,38 @@ func TestUsageErrors(t *testing.T) {
 			t.Errorf("args %q: %v, want exit status 2", args, err)
 		}
 	}
+}
+
+func TestUnusedEntriesArePruned(t *testing.T) {
+	e := newEnv(t)
+	stale := e.mustRun(e.clone, "v1", "-k", "stale")
+	used := e.mustRun(e.clone, "v1", "-k", "used")
+	old := time.Now().Add(-40 * 24 * time.Hour)
+	for _, p := range []string{stale, filepath.Join(stale, ".used"), used} {
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A build killed long ago left its temporary directory.
+	leftover := filepath.Join(e.cache, "tool", ".tmp-0123-killed")
+	if err := os.MkdirAll(filepath.Join(leftover, "out"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(leftover, old, old); err != nil {
+		t.Fatal(err)
+	}
+
+	current := e.mustRun(e.clone, "v2")
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("entry %s unused for 40 days is still there (%v)", stale, err)
+	}
+	if _, err := os.Stat(leftover); !os.IsNotExist(err) {
+		t.Errorf("leftover %s of a killed build is still there (%v)", leftover, err)
+	}
+	for _, p := range []string{used, current} {
+		if _, err := os.Stat(filepath.Join(p, ".manifest.sha256")); err != nil {
+			t.Errorf("entry %s used recently was pruned: %v", p, err)
+		}
+	}
+	e.wantTool(e.clone, current, "v2")
 }
