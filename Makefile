@@ -33,40 +33,52 @@ help: ## Show the targets.
 build: ## Build edgewatcher-apiserver into _output/bin.
 	$(GO) build -o $(BIN)/ ./cmd/...
 
-# Real control-plane binaries for tests and `make run`, built from pinned Go modules.
-$(BIN)/kube-apiserver $(BIN)/kubectl &: hack/tools/kube/go.mod hack/tools/kube/go.sum
-	cd hack/tools/kube && $(GO) build -ldflags '$(KUBE_LDFLAGS)' -o $(BIN)/ \
-		k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl
-	touch $(BIN)/kube-apiserver $(BIN)/kubectl
+# Pinned third-party binaries are built once per machine into a cache outside the clone, keyed by their tool
+# module's go.mod and go.sum, the build command with its flags, and the Go version and platform (see
+# hack/cached-build.sh); _output/bin/<tool> links to the cache entry. The recipes always run: a cache hit costs
+# a checksum of the entry, and a key change (new flags, new Go) rebuilds even when go.mod is older than the link.
+CACHED_BUILD := GO=$(GO) hack/cached-build.sh
 
-$(BIN)/etcd: hack/tools/etcd/go.mod hack/tools/etcd/go.sum
-	cd hack/tools/etcd && $(GO) build -ldflags '-s -w' -o $@ go.etcd.io/etcd/server/v3
-	touch $@
+# Real control-plane binaries for tests and `make run`, built from pinned Go modules.
+$(BIN)/kube-apiserver $(BIN)/kubectl &: FORCE
+	$(CACHED_BUILD) kube -l $(BIN) -f hack/tools/kube/go.mod -f hack/tools/kube/go.sum -- bash -c \
+		'cd hack/tools/kube && $(GO) build -ldflags "$(KUBE_LDFLAGS)" -o "$$OUT_DIR/" \
+			k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl' >/dev/null
+
+$(BIN)/etcd: FORCE
+	$(CACHED_BUILD) etcd -l $(BIN) -f hack/tools/etcd/go.mod -f hack/tools/etcd/go.sum -- bash -c \
+		'cd hack/tools/etcd && $(GO) build -ldflags "-s -w" -o "$$OUT_DIR/etcd" go.etcd.io/etcd/server/v3' >/dev/null
 
 # metrics-server scrapes edge nodes through the syncer in test/e2e/metrics. As its own Makefile does, the
 # ldflags stamp its version into client-go's version package.
-$(BIN)/metrics-server: hack/tools/metrics-server/go.mod hack/tools/metrics-server/go.sum
-	cd hack/tools/metrics-server && v=$$($(GO) list -m -f '{{.Version}}' sigs.k8s.io/metrics-server) && \
-		$(GO) build -ldflags "-s -w -X k8s.io/client-go/pkg/version.gitVersion=$$v" -o $@ \
-			sigs.k8s.io/metrics-server/cmd/metrics-server
-	touch $@
+$(BIN)/metrics-server: FORCE
+	$(CACHED_BUILD) metrics-server -l $(BIN) -f hack/tools/metrics-server/go.mod -f hack/tools/metrics-server/go.sum -- bash -c \
+		'cd hack/tools/metrics-server && v=$$($(GO) list -m -f "{{.Version}}" sigs.k8s.io/metrics-server) && \
+			$(GO) build -ldflags "-s -w -X k8s.io/client-go/pkg/version.gitVersion=$$v" -o "$$OUT_DIR/metrics-server" \
+				sigs.k8s.io/metrics-server/cmd/metrics-server' >/dev/null
 
 # helm renders artifacts/charts/edgewatcher in the end-to-end tests. As helm's own Makefile does, the
 # ldflags stamp its version and make `helm template`'s default Kubernetes version that of its client-go.
-$(BIN)/helm: hack/tools/helm/go.mod hack/tools/helm/go.sum
-	cd hack/tools/helm && v=$$($(GO) list -m -f '{{.Version}}' helm.sh/helm/v3) && \
-		k=$$($(GO) list -m -f '{{.Version}}' k8s.io/client-go) && k=$${k#v0.} && \
-		$(GO) build -o $@ -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$$v \
-			-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$${k%%.*}" \
-			helm.sh/helm/v3/cmd/helm
-	touch $@
+$(BIN)/helm: FORCE
+	$(CACHED_BUILD) helm -l $(BIN) -f hack/tools/helm/go.mod -f hack/tools/helm/go.sum -- bash -c \
+		'cd hack/tools/helm && v=$$($(GO) list -m -f "{{.Version}}" helm.sh/helm/v3) && \
+			k=$$($(GO) list -m -f "{{.Version}}" k8s.io/client-go) && k=$${k#v0.} && \
+			$(GO) build -o "$$OUT_DIR/helm" -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$$v \
+				-X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$${k%%.*}" \
+				helm.sh/helm/v3/cmd/helm' >/dev/null
 
-$(BIN)/golangci-lint: hack/tools/lint/go.mod hack/tools/lint/go.sum
-	cd hack/tools/lint && $(GO) build -o $@ github.com/golangci/golangci-lint/v2/cmd/golangci-lint
-	touch $@
+$(BIN)/golangci-lint: FORCE
+	$(CACHED_BUILD) golangci-lint -l $(BIN) -f hack/tools/lint/go.mod -f hack/tools/lint/go.sum -- bash -c \
+		'cd hack/tools/lint && $(GO) build -o "$$OUT_DIR/golangci-lint" github.com/golangci/golangci-lint/v2/cmd/golangci-lint' >/dev/null
+
+.PHONY: FORCE
+FORCE:
+
+TESTBINS  := $(BIN)/kube-apiserver $(BIN)/kubectl $(BIN)/etcd $(BIN)/helm $(BIN)/metrics-server
+TOOL_BINS := $(BIN)/golangci-lint $(TESTBINS)
 
 .PHONY: testbins
-testbins: $(BIN)/kube-apiserver $(BIN)/kubectl $(BIN)/etcd $(BIN)/helm $(BIN)/metrics-server ## Build pinned etcd, kube-apiserver, kubectl, helm and metrics-server.
+testbins: $(TESTBINS) ## Build pinned etcd, kube-apiserver, kubectl, helm and metrics-server.
 
 IMAGE_REPO ?= ghcr.io/edgewatcher
 IMAGE_TAG  ?= v0.1.0
@@ -95,7 +107,8 @@ run: testbins build ## Start etcd, kube-apiserver and EdgeWatcher locally with s
 
 .PHONY: test
 test: testbins ## Run every test: unit, integration, end to end against a real control plane, and a short fuzz run.
-	EDGEWATCHER_BIN_DIR=$(BIN) $(GO) test $(GO_TEST_FLAGS) $(NO_TEST_CACHE) -timeout $(TEST_TIMEOUT) ./...
+	TIMEFORMAT='go test ./... took %0Rs'; time \
+		EDGEWATCHER_BIN_DIR=$(BIN) $(GO) test $(GO_TEST_FLAGS) $(NO_TEST_CACHE) -timeout $(TEST_TIMEOUT) ./...
 	FUZZTIME=$(FUZZTIME) hack/fuzz.sh
 
 FUZZTIME ?= 10s
@@ -126,8 +139,10 @@ bench: ## Run the benchmarks (figures are ratios against a baseline measured in 
 generate: ## Regenerate deepcopy, conversion, defaults, OpenAPI and clients.
 	hack/update-codegen.sh
 
+VERIFY_CHECKS := verify-gofmt verify-vet verify-lint verify-codegen verify-mod
+
 .PHONY: verify
-verify: verify-gofmt verify-vet verify-lint verify-codegen verify-mod ## Run every static check.
+verify: $(VERIFY_CHECKS) ## Run every static check.
 
 .PHONY: verify-gofmt
 verify-gofmt:
@@ -149,6 +164,16 @@ verify-codegen:
 verify-mod:
 	hack/verify-mod.sh
 
+# `make -s print-VAR` prints a variable (.ci/run reads TOOL_BINS and VERIFY_CHECKS).
+print-%:
+	@echo $($*)
+
 .PHONY: clean
-clean: ## Remove build output.
+clean: ## Remove build output (not the cache of pinned tool binaries: see clean-cache).
 	rm -rf $(OUT)
+
+BIN_CACHE = $(or $(EDGEWATCHER_BIN_CACHE),$(or $(XDG_CACHE_HOME),$(HOME)/.cache)/edgewatcher/bin)
+
+.PHONY: clean-cache
+clean-cache: ## Remove the cache of pinned tool binaries shared by every clone (the next build rebuilds them).
+	rm -rf $(BIN_CACHE)
