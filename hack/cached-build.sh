@@ -32,7 +32,8 @@
 #
 # Clear the cache with: rm -rf "${XDG_CACHE_HOME:-$HOME/.cache}/edgewatcher/bin" (or `make clean-cache`).
 set -o errexit -o nounset -o pipefail
-
+# The braces make bash read the whole script before running it, so editing it does not break a running build.
+{
 usage() {
 	sed -n '4p' "${BASH_SOURCE[0]}" | sed 's/^# *//' >&2
 	exit 2
@@ -173,8 +174,9 @@ prune() {
 				flock -n "${l}" || exit 0
 			fi
 			log "${name}: deleting ${old}, unused for more than ${days} days"
+			rm -rf "${dir}/.tmp-${k}-pruned"
 			mv -T "${old}" "${dir}/.tmp-${k}-pruned" && rm -rf "${dir}/.tmp-${k}-pruned"
-		)
+		) || log "${name}: could not delete ${old}"
 	done
 	# Leftovers of builds killed a day or more ago.
 	find "${dir}" -mindepth 1 -maxdepth 1 -name '.tmp-*' -mmin +1440 -exec rm -rf {} + 2>/dev/null || true
@@ -203,3 +205,5 @@ place() {
 if [[ -n "${link_dir}" ]]; then place "${link_dir}" link; fi
 if [[ -n "${copy_dir}" ]]; then place "${copy_dir}" copy; fi
 echo "${entry}"
+exit 0
+}
