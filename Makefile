@@ -68,6 +68,9 @@ $(BIN)/golangci-lint: hack/tools/lint/go.mod hack/tools/lint/go.sum
 .PHONY: testbins
 testbins: $(BIN)/kube-apiserver $(BIN)/kubectl $(BIN)/etcd $(BIN)/helm $(BIN)/metrics-server ## Build pinned etcd, kube-apiserver, kubectl, helm and metrics-server.
 
+# keadm, cloudcore and edgecore of the tested KubeEdge releases, built from source for tests.
+include hack/make/kubeedge.mk
+
 IMAGE_REPO ?= ghcr.io/edgewatcher
 IMAGE_TAG  ?= v0.1.0
 
@@ -94,8 +97,8 @@ run: testbins build ## Start etcd, kube-apiserver and EdgeWatcher locally with s
 ##@ Test
 
 .PHONY: test
-test: testbins ## Run every test: unit, integration, end to end against a real control plane, and a short fuzz run.
-	EDGEWATCHER_BIN_DIR=$(BIN) $(GO) test $(GO_TEST_FLAGS) $(NO_TEST_CACHE) -timeout $(TEST_TIMEOUT) ./...
+test: testbins kubeedge-keadm ## Run every test: unit, integration, end to end against a real control plane, and a short fuzz run.
+	EDGEWATCHER_BIN_DIR=$(BIN) KUBEEDGE_BIN_DIR=$(KUBEEDGE_OUT) $(GO) test $(GO_TEST_FLAGS) $(NO_TEST_CACHE) -timeout $(TEST_TIMEOUT) ./...
 	FUZZTIME=$(FUZZTIME) hack/fuzz.sh
 
 FUZZTIME ?= 10s
@@ -113,8 +116,8 @@ test-unit: ## Run unit tests only.
 	$(GO) test $(GO_TEST_FLAGS) ./apis/... ./pkg/... ./registry/... ./cmd/...
 
 .PHONY: test-e2e
-test-e2e: testbins ## Run the end-to-end tests only.
-	EDGEWATCHER_BIN_DIR=$(BIN) $(GO) test $(GO_TEST_FLAGS) $(NO_TEST_CACHE) -timeout $(TEST_TIMEOUT) -v ./test/...
+test-e2e: testbins kubeedge-keadm ## Run the end-to-end tests only.
+	EDGEWATCHER_BIN_DIR=$(BIN) KUBEEDGE_BIN_DIR=$(KUBEEDGE_OUT) $(GO) test $(GO_TEST_FLAGS) $(NO_TEST_CACHE) -timeout $(TEST_TIMEOUT) -v ./test/...
 
 .PHONY: bench
 bench: ## Run the benchmarks (figures are ratios against a baseline measured in the same run).
