@@ -80,6 +80,9 @@ TOOL_BINS := $(BIN)/golangci-lint $(TESTBINS)
 .PHONY: testbins
 testbins: $(TESTBINS) ## Build pinned etcd, kube-apiserver, kubectl, helm and metrics-server.
 
+# keadm, cloudcore and edgecore of the tested KubeEdge releases, built from source for tests.
+include hack/make/kubeedge.mk
+
 IMAGE_REPO ?= ghcr.io/edgewatcher
 IMAGE_TAG  ?= v0.1.0
 
@@ -106,9 +109,9 @@ run: testbins build ## Start etcd, kube-apiserver and EdgeWatcher locally with s
 ##@ Test
 
 .PHONY: test
-test: testbins ## Run every test: unit, integration, end to end against a real control plane, and a short fuzz run.
+test: testbins kubeedge-keadm ## Run every test: unit, integration, end to end against a real control plane, and a short fuzz run.
 	TIMEFORMAT='go test ./... took %0Rs'; time \
-		EDGEWATCHER_BIN_DIR=$(BIN) $(GO) test $(GO_TEST_FLAGS) $(NO_TEST_CACHE) -timeout $(TEST_TIMEOUT) ./...
+		EDGEWATCHER_BIN_DIR=$(BIN) KUBEEDGE_BIN_DIR=$(KUBEEDGE_OUT) $(GO) test $(GO_TEST_FLAGS) $(NO_TEST_CACHE) -timeout $(TEST_TIMEOUT) ./...
 	FUZZTIME=$(FUZZTIME) hack/fuzz.sh
 
 FUZZTIME ?= 10s
@@ -126,8 +129,8 @@ test-unit: ## Run unit tests only.
 	$(GO) test $(GO_TEST_FLAGS) ./apis/... ./pkg/... ./registry/... ./cmd/...
 
 .PHONY: test-e2e
-test-e2e: testbins ## Run the end-to-end tests only.
-	EDGEWATCHER_BIN_DIR=$(BIN) $(GO) test $(GO_TEST_FLAGS) $(NO_TEST_CACHE) -timeout $(TEST_TIMEOUT) -v ./test/...
+test-e2e: testbins kubeedge-keadm ## Run the end-to-end tests only.
+	EDGEWATCHER_BIN_DIR=$(BIN) KUBEEDGE_BIN_DIR=$(KUBEEDGE_OUT) $(GO) test $(GO_TEST_FLAGS) $(NO_TEST_CACHE) -timeout $(TEST_TIMEOUT) -v ./test/...
 
 .PHONY: bench
 bench: ## Run the benchmarks (figures are ratios against a baseline measured in the same run).

@@ -139,7 +139,7 @@ func (b *builder) labels() {
 	b.flag(FlagLabels, strings.Join(pairs, ","))
 }
 
-// withMQTT emits --with-mqtt on v1.10 – v1.20, or records what other releases do instead.
+// withMQTT emits --with-mqtt on v1.10 – v1.15, or records what other releases do instead.
 func (b *builder) withMQTT() {
 	p := b.p
 	if p.in.WithMQTT == nil {
@@ -147,6 +147,12 @@ func (b *builder) withMQTT() {
 	}
 	want := *p.in.WithMQTT
 	switch {
+	case Deprecated(p.version, FlagWithMQTT):
+		// v1.16 – v1.20 default to false and print a deprecation warning whenever the flag is given.
+		if want {
+			b.limit("withMQTT", "keadm %s deprecates --with-mqtt and starts no local MQTT broker by default "+
+				"(the broker is a DaemonSet managed in the cloud); deploy that DaemonSet instead", p.version)
+		}
 	case Supports(p.version, FlagWithMQTT):
 		b.flag(FlagWithMQTT, strconv.FormatBool(want))
 	case p.version.Minor < 10 && !want:

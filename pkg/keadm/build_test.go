@@ -81,13 +81,13 @@ func TestBuildVersionBoundaries(t *testing.T) {
 			[]string{"nodeIP", "edgeStream"}},
 		{"v1.15.2", []string{head, token, name, "--kubeedge-version=v1.15.2", endpoint, remote, cgroup, repo, labels, noMQTT},
 			[]string{"nodeIP", "edgeStream"}},
-		{"v1.16.0", []string{head, token, name, "--kubeedge-version=v1.16.0", endpoint, cgroup, repo, labels, noMQTT},
+		{"v1.16.0", []string{head, token, name, "--kubeedge-version=v1.16.0", endpoint, cgroup, repo, labels},
 			[]string{"nodeIP", "edgeStream"}},
-		{"v1.17.1", []string{head, token, name, "--kubeedge-version=v1.17.1", endpoint, cgroup, repo, labels, noMQTT},
+		{"v1.17.1", []string{head, token, name, "--kubeedge-version=v1.17.1", endpoint, cgroup, repo, labels},
 			[]string{"nodeIP", "edgeStream"}},
-		{"v1.18.0", []string{head, token, name, "--kubeedge-version=v1.18.0", endpoint, cgroup, repo, labels, noMQTT, set},
+		{"v1.18.0", []string{head, token, name, "--kubeedge-version=v1.18.0", endpoint, cgroup, repo, labels, set},
 			[]string{}},
-		{"v1.20.0", []string{head, token, name, "--kubeedge-version=v1.20.0", endpoint, cgroup, repo, labels, noMQTT, set},
+		{"v1.20.0", []string{head, token, name, "--kubeedge-version=v1.20.0", endpoint, cgroup, repo, labels, set},
 			[]string{}},
 		{"v1.21.0", []string{head, token, name, "--kubeedge-version=v1.21.0", endpoint, cgroup, repo, labels, set},
 			[]string{}},
@@ -214,6 +214,37 @@ func TestBuildPortsAndProtocols(t *testing.T) {
 			}(),
 			argv: []string{"--cloudcore-ipport=10.1.1.1:10000", "--token=" + testToken, "--edgenode-name=edge-1",
 				"--kubeedge-version=1.9.0"},
+		},
+		{
+			name: "mqtt on where keadm deprecates the flag",
+			in: func() Input {
+				in := base("v1.19.2", CloudCore{Host: "10.1.1.1"})
+				in.EdgeStream, in.WithMQTT = false, boolPtr(true)
+				return in
+			}(),
+			argv: []string{"--cloudcore-ipport=10.1.1.1:10000", "--token=" + testToken, "--edgenode-name=edge-1",
+				"--kubeedge-version=v1.19.2"},
+			limits: []string{"withMQTT"},
+		},
+		{
+			name: "mqtt off where keadm deprecates the flag is its default",
+			in: func() Input {
+				in := base("v1.16.0", CloudCore{Host: "10.1.1.1"})
+				in.EdgeStream, in.WithMQTT = false, boolPtr(false)
+				return in
+			}(),
+			argv: []string{"--cloudcore-ipport=10.1.1.1:10000", "--token=" + testToken, "--edgenode-name=edge-1",
+				"--kubeedge-version=v1.16.0"},
+		},
+		{
+			name: "mqtt on where keadm takes the flag",
+			in: func() Input {
+				in := base("v1.15.0", CloudCore{Host: "10.1.1.1"})
+				in.EdgeStream, in.WithMQTT = false, boolPtr(true)
+				return in
+			}(),
+			argv: []string{"--cloudcore-ipport=10.1.1.1:10000", "--token=" + testToken, "--edgenode-name=edge-1",
+				"--kubeedge-version=v1.15.0", "--with-mqtt=true"},
 		},
 		{
 			name: "mqtt on after removal",
@@ -344,6 +375,9 @@ func TestBuildEveryRelease(t *testing.T) {
 					name, value, _ := strings.Cut(strings.TrimPrefix(a, "--"), "=")
 					if !Supports(cmd.Version, name) {
 						t.Errorf("%s variant %d: %s passed to a release that lacks it", version, i, a)
+					}
+					if Deprecated(cmd.Version, name) {
+						t.Errorf("%s variant %d: %s passed to a release that deprecates it", version, i, a)
 					}
 					if name == FlagSet {
 						if _, skipped := readKeadmSet(value); len(skipped) > 0 {

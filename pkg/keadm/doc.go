@@ -7,12 +7,14 @@
 //
 // # Flags by version
 //
-// A flag is passed only to the keadm releases that register it (see Supports and the table
-// in flags.go, taken from the upstream `cmd.Flags()` registrations at each tag):
+// A flag is passed only to the keadm releases that register it and do not deprecate it (see
+// Supports, Deprecated and the table in flags.go, taken from the upstream `cmd.Flags()`
+// registrations at each tag):
 //
 //	--runtimetype         v1.6 – v1.15
 //	--labels              v1.8 and later
-//	--with-mqtt           v1.10 – v1.20
+//	--with-mqtt           v1.10 – v1.15 (v1.16 – v1.20 still parse it but print a
+//	                      deprecation warning, so Build leaves it out there)
 //	--image-repository    v1.11 and later
 //	--hub-protocol        v1.16 and later
 //	--set                 v1.18 and later

@@ -1,5 +1,10 @@
 package keadm
 
+import (
+	"maps"
+	"slices"
+)
+
 // Flag names of `keadm join`, exactly as upstream registers them.
 const (
 	FlagCloudCoreIPPort       = "cloudcore-ipport"
@@ -26,7 +31,9 @@ type minorRange struct {
 	first, last int
 }
 
-// flagRanges is the flag table of kubeedge-facts §1.2 (upstream `cmd.Flags()` at each tag).
+// flagRanges is the flag table: the releases whose `keadm join` registers each flag (upstream `cmd.Flags()` at
+// each tag: keadm/cmd/keadm/app/cmd/edge/join.go until v1.15, join_others.go from v1.16). The test
+// test/kubeedge/keadm checks it against real keadm v1.12.7, v1.19.2 and v1.23.1.
 var flagRanges = map[string]minorRange{
 	FlagCloudCoreIPPort:       {first: MinMinor},
 	FlagToken:                 {first: MinMinor},
@@ -54,4 +61,23 @@ func Supports(v Version, flag string) bool {
 		return false
 	}
 	return v.Minor >= r.first && (r.last == 0 || v.Minor <= r.last)
+}
+
+// deprecatedRanges lists the releases whose keadm still registers a flag but marks it deprecated: pflag then
+// prints "Flag --<name> has been deprecated" on every use, so Build does not emit it there. keadm v1.16 to
+// v1.20 deprecate --with-mqtt ("the mqtt broker is already managed by the DaemonSet in the cloud";
+// kubeedge/kubeedge@v1.19.2: keadm/cmd/keadm/app/cmd/edge/join_others.go).
+var deprecatedRanges = map[string]minorRange{
+	FlagWithMQTT: {first: 16, last: 20},
+}
+
+// Deprecated reports whether `keadm join` of release v registers the named flag but marks it deprecated.
+func Deprecated(v Version, flag string) bool {
+	r, ok := deprecatedRanges[flag]
+	return ok && v.Minor >= r.first && v.Minor <= r.last
+}
+
+// Flags returns the names of every `keadm join` flag that Build knows, sorted.
+func Flags() []string {
+	return slices.Sorted(maps.Keys(flagRanges))
 }

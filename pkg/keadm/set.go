@@ -10,8 +10,9 @@ import (
 
 // How `keadm join --set` reads its value (v1.18 and later), and how we stay inside it.
 //
-// keadm does not use Helm's strvals. Its own parser (keadm/cmd/keadm/app/cmd/util/set.go,
-// util.ParseSet, applied to the edgecore config struct after the other flags) works like this:
+// keadm does not use Helm's strvals. Its own parser, util.ParseSet (kubeedge/kubeedge@v1.23.1:
+// keadm/cmd/keadm/app/cmd/util/set.go), applied to the edgecore config struct after the other
+// flags, works like this:
 //
 //  1. The value is split on ',' outside "..." and {...}; white space outside them is dropped.
 //  2. Each piece is split on '='; a piece that does not split into exactly two parts is
@@ -39,8 +40,8 @@ import (
 //     "Modules.Edged.: No such field:  in Config" for `modules.edged.nodeIP` (reproduced
 //     upstream in the review of kubeedge PR #6661, 2026-03). The Go field path
 //     Modules.Edged.NodeIP is resolved by reflect.FieldByName, which finds the promoted field,
-//     so we emit that spelling. (kubeedge-facts §1.2 lists `modules.edged.nodeIP`; see the
-//     package report for this deliberate deviation.)
+//     so we emit that spelling, deliberately not the json path `modules.edged.nodeIP` that one
+//     would expect.
 //   - Taints cannot be expressed at all: registerWithTaints is []v1.Taint, and step 3 never
 //     produces that type; the indexed forms need an existing element, and the default list is
 //     empty. Build reports taints as a Limitation on every release.

@@ -1,6 +1,9 @@
 package keadm
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 func TestParseVersion(t *testing.T) {
 	tests := []struct {
@@ -53,7 +56,7 @@ func TestParseVersion(t *testing.T) {
 }
 
 func TestSupports(t *testing.T) {
-	// The flag table of kubeedge-facts §1.2: the inclusive minor range of each flag.
+	// The inclusive minor range of each flag, from upstream's `cmd.Flags()` at each tag.
 	table := map[string][2]int{
 		FlagCloudCoreIPPort:       {6, 23},
 		FlagToken:                 {6, 23},
@@ -85,6 +88,33 @@ func TestSupports(t *testing.T) {
 	for _, absent := range []string{"quicport", "tunnelport", "edgenode-ip", "with-edge-taint", "region"} {
 		if Supports(Version{1, 23, 1}, absent) {
 			t.Errorf("Supports(v1.23.1, %q) = true; no upstream keadm has this flag", absent)
+		}
+	}
+}
+
+func TestDeprecated(t *testing.T) {
+	for minor := MinMinor; minor <= MaxMinor; minor++ {
+		v := Version{Major: 1, Minor: minor}
+		for _, flag := range Flags() {
+			want := flag == FlagWithMQTT && minor >= 16 && minor <= 20
+			if got := Deprecated(v, flag); got != want {
+				t.Errorf("Deprecated(%v, %q) = %v, want %v", v, flag, got, want)
+			}
+			if Deprecated(v, flag) && !Supports(v, flag) {
+				t.Errorf("Deprecated(%v, %q) for a flag the release lacks", v, flag)
+			}
+		}
+	}
+}
+
+func TestFlags(t *testing.T) {
+	flags := Flags()
+	if len(flags) != len(flagRanges) || !slices.IsSorted(flags) {
+		t.Fatalf("Flags() = %q: want the %d names of the flag table, sorted", flags, len(flagRanges))
+	}
+	for _, f := range flags {
+		if _, ok := flagRanges[f]; !ok {
+			t.Errorf("Flags() lists %q, which the flag table lacks", f)
 		}
 	}
 }

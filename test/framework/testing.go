@@ -3,19 +3,31 @@ package framework
 import (
 	"fmt"
 	"os"
-	"testing"
 )
+
+// TB is the part of testing.TB that the Require helpers use.
+type TB interface {
+	Helper()
+	Fatalf(format string, args ...any)
+	Skipf(format string, args ...any)
+}
 
 // RequireBinaries fails the test when etcd, kube-apiserver or kubectl is missing and $CI is set, and skips it
 // (saying which binaries are missing and to run `make testbins`) otherwise.
-func RequireBinaries(tb testing.TB) {
+func RequireBinaries(tb TB) {
 	tb.Helper()
-	err := CheckBinaries()
+	requireBinary(tb, "the control-plane binaries", CheckBinaries())
+}
+
+// requireBinary fails tb when err is not nil and $CI is set, and skips tb otherwise; what names the binaries.
+func requireBinary(tb TB, what string, err error) {
+	tb.Helper()
 	if err == nil {
 		return
 	}
 	if os.Getenv("CI") != "" {
-		tb.Fatalf("CI is set and the control-plane binaries are required: %v", err)
+		tb.Fatalf("CI is set, which requires %s: %v", what, err)
+		return
 	}
 	tb.Skipf("skipping: %v", err)
 }
