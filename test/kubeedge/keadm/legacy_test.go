@@ -13,8 +13,9 @@ import (
 )
 
 // keadmArgsOfLegacyLine parses the console's one-line command with a real POSIX shell parser, finds the one
-// simple command that runs ./keadm and returns its arguments as the shell would pass them. Every argument
-// must be literal text and quotes: an expansion would make the argv depend on the edge host.
+// simple command that runs keadm join (./keadm, or the keadm inside the unpacked release tarball) and returns
+// its arguments as the shell would pass them. Every argument must be literal text and quotes: an expansion
+// would make the argv depend on the edge host.
 func keadmArgsOfLegacyLine(line string) ([]string, error) {
 	f, err := syntax.NewParser(syntax.Variant(syntax.LangPOSIX)).Parse(strings.NewReader(line), "")
 	if err != nil {
@@ -22,13 +23,13 @@ func keadmArgsOfLegacyLine(line string) ([]string, error) {
 	}
 	var calls []*syntax.CallExpr
 	syntax.Walk(f, func(n syntax.Node) bool {
-		if c, ok := n.(*syntax.CallExpr); ok && len(c.Args) > 0 && c.Args[0].Lit() == "./keadm" {
+		if c, ok := n.(*syntax.CallExpr); ok && len(c.Args) > 1 && c.Args[1].Lit() == "join" && runsKeadm(c.Args[0]) {
 			calls = append(calls, c)
 		}
 		return true
 	})
 	if len(calls) != 1 {
-		return nil, fmt.Errorf("%d commands run ./keadm, want 1", len(calls))
+		return nil, fmt.Errorf("%d commands run keadm join, want 1", len(calls))
 	}
 	call := calls[0]
 	if len(call.Assigns) > 0 {
@@ -40,6 +41,15 @@ func keadmArgsOfLegacyLine(line string) ([]string, error) {
 		}
 	}
 	return expand.Fields(&expand.Config{}, call.Args[1:]...)
+}
+
+// runsKeadm reports whether w, as written, names a keadm binary by a relative path.
+func runsKeadm(w *syntax.Word) bool {
+	var b strings.Builder
+	if err := syntax.NewPrinter().Print(&b, w); err != nil {
+		return false
+	}
+	return strings.HasPrefix(b.String(), "./") && strings.HasSuffix(b.String(), "keadm")
 }
 
 // requireLiteral rejects a word with any expansion: parameter, command, arithmetic, $'...' or glob-free
@@ -69,8 +79,8 @@ func requireLiteral(w *syntax.Word) error {
 }
 
 // TestLegacyConsoleCommandParses renders the KubeSphere console's one-liner (keadm.RenderLegacy, as the
-// legacy route does with Command.Argv[1:]) for every case and release and both regions, takes the ./keadm
-// arguments back out of the shell line and runs them through the real keadm.
+// legacy route does with Command.Argv[1:]) for every case and release with KubeEdge's own mirror and both
+// KubeSphere mirrors, takes the keadm arguments back out of the shell line and runs them through the real keadm.
 func TestLegacyConsoleCommandParses(t *testing.T) {
 	t.Parallel()
 	for _, release := range releases {
@@ -84,22 +94,36 @@ func TestLegacyConsoleCommandParses(t *testing.T) {
 						return
 					}
 					var args []string
-					for _, region := range []keadm.Region{keadm.RegionEN, keadm.RegionZH} {
-						line, err := keadm.RenderLegacy(keadm.LegacyParams{Version: release, Region: region, Args: cmd.Argv[1:]})
+					for _, mirror := range mirrors(t) {
+						line, err := keadm.RenderLegacy(keadm.LegacyParams{Version: release, Mirror: mirror, Args: cmd.Argv[1:]})
 						if err != nil {
-							t.Fatalf("RenderLegacy(%s): %v", region, err)
+							t.Fatalf("RenderLegacy(%s): %v", mirror.Name(), err)
 						}
 						if args, err = keadmArgsOfLegacyLine(line); err != nil {
-							t.Fatalf("%s line %q: %v", region, line, err)
+							t.Fatalf("%s line %q: %v", mirror.Name(), line, err)
 						}
 						if !slices.Equal(args, cmd.Argv[1:]) {
-							t.Fatalf("%s line %q runs ./keadm %q, want %q", region, line, args, cmd.Argv[1:])
+							t.Fatalf("%s line %q runs keadm %q, want %q", mirror.Name(), line, args, cmd.Argv[1:])
 						}
 					}
-					// Both regions' lines carry the same words, so one keadm run covers them.
+					// Every mirror's line carries the same words, so one keadm run covers them.
 					requireParses(t, bin, args)
 				})
 			}
 		})
 	}
+}
+
+// mirrors are KubeEdge's release mirror and KubeSphere's two.
+func mirrors(t *testing.T) []keadm.Mirror {
+	t.Helper()
+	out := []keadm.Mirror{keadm.DefaultMirror()}
+	for _, r := range []keadm.Region{keadm.RegionEN, keadm.RegionZH} {
+		m, err := keadm.RegionMirror(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, m)
+	}
+	return out
 }
