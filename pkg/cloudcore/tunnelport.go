@@ -36,7 +36,7 @@ func ParseTunnelPortConfigMap(cm *corev1.ConfigMap) (*TunnelPortRecord, error) {
 }
 
 // ParseTunnelPortRecord parses the record's JSON,
-// {"ipTunnelPort":{"<cloudcore IP>":<port>},"port":{"<port>":true}} (kubeedge-facts §4.1).
+// {"ipTunnelPort":{"<cloudcore IP>":<port>},"port":{"<port>":true}} (kubeedge/kubeedge@v1.23.1: cloud/pkg/common/modules/modules.go, cloud/pkg/cloudstream/iptables/iptables.go).
 // Every IP must be canonical, every port 1-65535, and no port may belong to two cloudcores.
 func ParseTunnelPortRecord(data []byte) (*TunnelPortRecord, error) {
 	fail := func(field string, err error) error {

@@ -1,6 +1,6 @@
 // Package forwarding computes the syncer's desired forwarding set: for every edge node with a usable, unique
 // InternalIP, TCP to <InternalIP>:<kubelet endpoint port> (and to any extra ports) goes to the stream server of
-// the cloudcore that owns the node's tunnel (kubeedge-facts §4.1), and every IP that must not be forwarded is
+// the cloudcore that owns the node's tunnel (the tunnelport record; kubeedge/kubeedge@v1.23.1: cloud/pkg/cloudstream/iptables/iptables.go), and every IP that must not be forwarded is
 // reported as a Conflict instead.
 //
 // The owning cloudcore comes from the kubeedge/tunnelport record, which maps each cloudcore's negotiated tunnel

@@ -12,7 +12,7 @@ import (
 	"github.com/edgewatcher/edgewatcher/pkg/ipam"
 )
 
-// UnnegotiatedPort is the kubelet endpoint port an edge reports before its tunnel connects (kubeedge-facts §4.1);
+// UnnegotiatedPort is the kubelet endpoint port an edge reports before its tunnel connects (the kubelet fork's readOnlyPort, 10350; kubeedge/kubeedge@v1.23.1: cloud/pkg/cloudstream/iptables/iptables.go);
 // it belongs to no cloudcore, so it is forwarded to the default target.
 const UnnegotiatedPort = 10350
 
