@@ -17,7 +17,7 @@ func parseRequest(query url.Values, ipOptional bool) (Request, *failure) {
 		return Request{}, &failure{code: http.StatusBadRequest, message: invalidNameMessage(name, problem)}
 	}
 	ip, problem := single(query, ParamNodeIP)
-	if problem != "" && !(ipOptional && len(query[ParamNodeIP]) <= 1) {
+	if problem != "" && (!ipOptional || len(query[ParamNodeIP]) > 1) {
 		return Request{}, &failure{code: http.StatusBadRequest, message: invalidIPMessage(ip, problem)}
 	}
 	req := Request{NodeName: name, NodeIP: ip}
