@@ -11,7 +11,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/hex"
-	"encoding/pem"
 	"fmt"
 	"io"
 	"net/http"
@@ -34,7 +33,7 @@ func (e *EdgeBootstrapError) Error() string {
 // BootstrapEdge does what edgecore does with a join token before it connects (kubeedge/kubeedge@v1.23.1:
 // edge/pkg/edgehub/certificate/certmanager.go): it fetches cloudcore's CA from https://<hub>/ca.crt without
 // verification, checks its sha256 against the token's first part, then asks https://<hub>/edge.crt for a
-// certificate for nodeName, sending a CSR, "Authorization: Bearer <the other three parts>" and a NodeName header,
+// certificate for nodeName, sending a DER CSR as the body, "Authorization: Bearer <the other three parts>" and a NodeName header,
 // over TLS verified against that CA. It dials inside ns. A refusal is an *EdgeBootstrapError.
 func BootstrapEdge(ctx context.Context, ns *netns.Namespace, hub, token, nodeName string) (*x509.Certificate, error) {
 	parts := strings.Split(token, ".")
@@ -81,7 +80,8 @@ func BootstrapEdge(ctx context.Context, ns *netns.Namespace, hub, token, nodeNam
 	return cert, nil
 }
 
-// edgeCSR returns a PEM CSR for system:node:<nodeName> in group system:nodes with a new P-256 key.
+// edgeCSR returns a DER CSR for system:node:<nodeName> in group system:nodes with a new P-256 key; edgecore
+// sends the DER bytes of its PEM block.
 func edgeCSR(nodeName string) ([]byte, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -93,7 +93,7 @@ func edgeCSR(nodeName string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}), nil
+	return der, nil
 }
 
 // httpGet sends a GET (with an optional body, as edgecore sends its CSR) and returns the body of a 200 answer.
