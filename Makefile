@@ -171,10 +171,11 @@ verify-codegen:
 verify-mod:
 	hack/verify-mod.sh
 
-# docs/command-line-flags.md matches the binaries' --help (hack/flagdocs builds them). `make test` runs the same test.
+# docs/command-line-flags.md matches the binaries' --help (hack/flagdocs builds them), and every relative link in
+# README.md and docs/ points at an existing file and heading. `make test` runs the same tests.
 .PHONY: verify-docs
 verify-docs:
-	$(GO) test -count=1 ./hack/flagdocs
+	$(GO) test -count=1 ./hack/flagdocs ./test/docs
 
 # `make -s print-VAR` prints a variable (.ci/run reads TOOL_BINS and VERIFY_CHECKS).
 print-%:

@@ -109,7 +109,7 @@ spaces are trimmed. No default depends on the machine: the syncer's ` + "`--node
 falls back to ` + "`$NODE_NAME`" + ` and the hostname only when it runs. The TLS cipher suites listed under
 ` + "`--tls-cipher-suites`" + ` are those of the Go release that built the binary. Deprecated and test-only
 flags are hidden from ` + "`--help`" + ` and so from this file: the API server's ` + "`--legacy-region`" + ` (see
-[join.md](join.md#kubesphere-s-old-keys)) and the syncer's ` + "`--netns`" + `, which only tests and
+[join.md](join.md#the-console-command-downloading-keadm)) and the syncer's ` + "`--netns`" + `, which only tests and
 ` + "`make run`" + ` use.
 `
 
