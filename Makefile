@@ -142,7 +142,11 @@ bench: ## Run the benchmarks (figures are ratios against a baseline measured in 
 generate: ## Regenerate deepcopy, conversion, defaults, OpenAPI and clients.
 	hack/update-codegen.sh
 
-VERIFY_CHECKS := verify-gofmt verify-vet verify-lint verify-codegen verify-mod
+.PHONY: update-docs
+update-docs: ## Regenerate docs/command-line-flags.md from the binaries' --help output.
+	$(GO) run ./hack/flagdocs -o docs/command-line-flags.md
+
+VERIFY_CHECKS := verify-gofmt verify-vet verify-lint verify-codegen verify-mod verify-docs
 
 .PHONY: verify
 verify: $(VERIFY_CHECKS) ## Run every static check.
@@ -166,6 +170,12 @@ verify-codegen:
 .PHONY: verify-mod
 verify-mod:
 	hack/verify-mod.sh
+
+# docs/command-line-flags.md matches the binaries' --help (hack/flagdocs builds them), and every relative link in
+# README.md and docs/ points at an existing file and heading. `make test` runs the same tests.
+.PHONY: verify-docs
+verify-docs:
+	$(GO) test -count=1 ./hack/flagdocs ./test/docs
 
 # `make -s print-VAR` prints a variable (.ci/run reads TOOL_BINS and VERIFY_CHECKS).
 print-%:

@@ -24,7 +24,7 @@
 //     linear walk over 100k rules, and this walk would tax every connection the host makes, not only ours;
 //   - per-rule `iptables -C` then `-A` (the old agent's pattern) takes 21 s for 1k and is disqualified.
 //
-// Measured by `make bench` on 2 vCPUs (figures and how they were taken in the README, Performance): the syncer's
+// Measured by `make bench` on 2 vCPUs (figures and how they were taken in docs/performance.md): the syncer's
 // cold sync of 100k edge nodes in 1.6-1.7x the bare `ipset restore` floor of the same entries, a one-node change
 // with 100k programmed in about 5 ms p50 and 10 ms p99, and the per-rule baseline 190x slower than a cold Apply
 // at 1k.
