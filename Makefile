@@ -161,7 +161,7 @@ verify-vet:
 
 .PHONY: verify-lint
 verify-lint: $(BIN)/golangci-lint
-	$(BIN)/golangci-lint run ./...
+	$(BIN)/golangci-lint run --allow-serial-runners ./...
 
 .PHONY: verify-codegen
 verify-codegen:
