@@ -95,6 +95,8 @@ type EdgeNodeForwarding struct {
 	ForwardingHosts int32
 	// ConflictHosts is the number of live syncer hosts that refuse to forward it.
 	ConflictHosts int32
+	// PendingHosts is the number of live syncer hosts that have not yet reported on the node's current address.
+	PendingHosts int32
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object

@@ -22,6 +22,16 @@ type host struct {
 	expires   time.Time
 	synced    bool
 	conflicts []string // sorted
+	// observed is the Node resource version the report is consistent with; valid only when known.
+	observed uint64
+	known    bool
+}
+
+// Counts is the coverage of one edge node: of Hosts syncer hosts with a heartbeat, Forwarding forward it,
+// Conflicts refuse it, and Pending are live but have not yet reported on its current address and port.
+// Hosts that are stale or failing count in Hosts only.
+type Counts struct {
+	Hosts, Forwarding, Conflicts, Pending int
 }
 
 // Tracker holds the latest heartbeat of every syncer host.
@@ -73,6 +83,7 @@ func (t *Tracker) observe(obj interface{}) {
 		return
 	}
 	h := host{synced: st.LastSyncTime != nil && st.ConsecutiveErrors == 0, conflicts: slices.Sorted(slices.Values(st.ConflictNodes))}
+	h.observed, h.known = st.ObservedNodes()
 	if l.Spec.RenewTime != nil && l.Spec.LeaseDurationSeconds != nil {
 		h.expires = l.Spec.RenewTime.Add(time.Duration(*l.Spec.LeaseDurationSeconds) * time.Second)
 	}
@@ -81,24 +92,30 @@ func (t *Tracker) observe(obj interface{}) {
 	t.mu.Unlock()
 }
 
-// Of returns the coverage of the edge node called name; hosts is 0 when no syncer reports.
-func (t *Tracker) Of(name string) (hosts, forwarding, conflicts int) {
+// Of returns the coverage of the edge node called name, whose address and port a syncer must have observed
+// from resource version since on (known false: never proven, so no host covers it). A live host whose report is
+// older, or does not say how old it is, counts as pending rather than as forwarding or refusing the node.
+func (t *Tracker) Of(name string, since uint64, known bool) Counts {
 	now := time.Now()
 	if t.Now != nil {
 		now = t.Now()
 	}
 	t.mu.RLock()
 	defer t.mu.RUnlock()
+	var c Counts
 	for _, h := range t.hosts {
-		hosts++
-		if !now.Before(h.expires) || !h.synced {
-			continue
+		c.Hosts++
+		switch {
+		case !now.Before(h.expires) || !h.synced:
+		case !known || !h.known || h.observed < since:
+			c.Pending++
+		default:
+			if _, found := slices.BinarySearch(h.conflicts, name); found {
+				c.Conflicts++
+			} else {
+				c.Forwarding++
+			}
 		}
-		if _, found := slices.BinarySearch(h.conflicts, name); found {
-			conflicts++
-			continue
-		}
-		forwarding++
 	}
-	return hosts, forwarding, conflicts
+	return c
 }

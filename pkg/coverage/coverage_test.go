@@ -14,16 +14,26 @@ import (
 
 var now = time.Date(2026, 11, 26, 5, 0, 0, 0, time.UTC)
 
-func heartbeatLease(t *testing.T, host string, renewed time.Time, errors int, conflicts ...string) *coordinationv1.Lease {
+// report is one syncer heartbeat.
+type report struct {
+	host      string
+	renewed   time.Time
+	errors    int
+	observed  string // observedNodeResourceVersion; empty leaves it out, as syncers before it did
+	conflicts []string
+}
+
+func heartbeatLease(t *testing.T, r report) *coordinationv1.Lease {
 	t.Helper()
-	synced := metav1.NewTime(renewed)
-	st, err := json.Marshal(heartbeat.Status{NodeName: host, LastSyncTime: &synced, ConsecutiveErrors: errors, ConflictNodes: conflicts})
+	synced := metav1.NewTime(r.renewed)
+	st, err := json.Marshal(heartbeat.Status{NodeName: r.host, LastSyncTime: &synced, ConsecutiveErrors: r.errors,
+		ConflictNodes: r.conflicts, ObservedNodeResourceVersion: r.observed})
 	if err != nil {
 		t.Fatal(err)
 	}
-	renew := metav1.NewMicroTime(renewed)
+	renew := metav1.NewMicroTime(r.renewed)
 	return &coordinationv1.Lease{
-		ObjectMeta: metav1.ObjectMeta{Name: heartbeat.LeaseName(host), Namespace: "kubeedge", Annotations: map[string]string{heartbeat.Annotation: string(st)}},
+		ObjectMeta: metav1.ObjectMeta{Name: heartbeat.LeaseName(r.host), Namespace: "kubeedge", Annotations: map[string]string{heartbeat.Annotation: string(st)}},
 		Spec:       coordinationv1.LeaseSpec{RenewTime: &renew, LeaseDurationSeconds: ptr.To[int32](30)},
 	}
 }
@@ -31,21 +41,50 @@ func heartbeatLease(t *testing.T, host string, renewed time.Time, errors int, co
 func TestCoverage(t *testing.T) {
 	tr := NewTracker()
 	tr.Now = func() time.Time { return now }
-	tr.OnAdd(heartbeatLease(t, "cp-1", now, 0, "clash"), true)
-	tr.OnAdd(heartbeatLease(t, "cp-2", now, 0), true)
-	tr.OnAdd(heartbeatLease(t, "cp-3", now.Add(-time.Minute), 0), true) // stale
-	tr.OnAdd(heartbeatLease(t, "cp-4", now, 2), true)                   // failing
+	tr.OnAdd(heartbeatLease(t, report{host: "cp-1", renewed: now, observed: "100", conflicts: []string{"clash"}}), true)
+	tr.OnAdd(heartbeatLease(t, report{host: "cp-2", renewed: now, observed: "100"}), true)
+	tr.OnAdd(heartbeatLease(t, report{host: "cp-3", renewed: now.Add(-time.Minute), observed: "100"}), true) // stale
+	tr.OnAdd(heartbeatLease(t, report{host: "cp-4", renewed: now, errors: 2, observed: "100"}), true)        // failing
 	for _, tc := range []struct {
-		node                 string
-		hosts, fwd, conflict int
-	}{{"ok", 4, 2, 0}, {"clash", 4, 1, 1}} {
-		h, f, c := tr.Of(tc.node)
-		if h != tc.hosts || f != tc.fwd || c != tc.conflict {
-			t.Errorf("%s: %d/%d/%d, want %d/%d/%d", tc.node, h, f, c, tc.hosts, tc.fwd, tc.conflict)
+		node  string
+		since uint64
+		known bool
+		want  Counts
+	}{
+		{"ok", 90, true, Counts{Hosts: 4, Forwarding: 2}},
+		{"ok", 100, true, Counts{Hosts: 4, Forwarding: 2}},
+		{"clash", 100, true, Counts{Hosts: 4, Forwarding: 1, Conflicts: 1}},
+		// Seen or moved after what the live hosts report: neither forwarded nor refused yet.
+		{"new", 101, true, Counts{Hosts: 4, Pending: 2}},
+		{"clash", 101, true, Counts{Hosts: 4, Pending: 2}},
+		// A node whose version the API server could not read is never proven covered.
+		{"ok", 0, false, Counts{Hosts: 4, Pending: 2}},
+	} {
+		if got := tr.Of(tc.node, tc.since, tc.known); got != tc.want {
+			t.Errorf("Of(%s, %d, %v) = %+v, want %+v", tc.node, tc.since, tc.known, got, tc.want)
 		}
 	}
-	tr.OnDelete(heartbeatLease(t, "cp-1", now, 0))
-	if h, f, c := tr.Of("clash"); h != 3 || f != 1 || c != 0 {
-		t.Errorf("after delete: %d/%d/%d", h, f, c)
+	tr.OnDelete(heartbeatLease(t, report{host: "cp-1", renewed: now}))
+	if got, want := tr.Of("clash", 100, true), (Counts{Hosts: 3, Forwarding: 1}); got != want {
+		t.Errorf("after delete: %+v, want %+v", got, want)
+	}
+}
+
+// TestCoverageOldOrOpaqueHeartbeats: a syncer from before observedNodeResourceVersion, or one reporting a
+// version that is not a number, covers nothing: every node is pending on it, never forwarded, during an upgrade.
+func TestCoverageOldOrOpaqueHeartbeats(t *testing.T) {
+	tr := NewTracker()
+	tr.Now = func() time.Time { return now }
+	tr.OnAdd(heartbeatLease(t, report{host: "old", renewed: now, conflicts: []string{"clash"}}), true)
+	tr.OnAdd(heartbeatLease(t, report{host: "opaque", renewed: now, observed: "abc"}), true)
+	for _, node := range []string{"ok", "clash"} {
+		if got, want := tr.Of(node, 1, true), (Counts{Hosts: 2, Pending: 2}); got != want {
+			t.Errorf("Of(%s) = %+v, want %+v", node, got, want)
+		}
+	}
+	// Upgrading the syncer turns the same host into a covering one.
+	tr.OnUpdate(nil, heartbeatLease(t, report{host: "old", renewed: now, observed: "5", conflicts: []string{"clash"}}))
+	if got, want := tr.Of("clash", 1, true), (Counts{Hosts: 2, Conflicts: 1, Pending: 1}); got != want {
+		t.Errorf("after upgrade: %+v, want %+v", got, want)
 	}
 }

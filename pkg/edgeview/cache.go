@@ -48,6 +48,8 @@ type Cache struct {
 	slowClosed uint64
 	// addresses feeds every Node's addresses into an ipam.Index; nil when not wanted.
 	addresses *addressFeed
+	// since holds, per joined edge node, the resource version a syncer's report must reach to cover it (see Since).
+	since map[string]uint64
 }
 
 // Stats is a point-in-time summary of a Cache for metrics.
@@ -75,6 +77,7 @@ func NewCache(historySize int) *Cache {
 		watchers:      map[uint64]*watcher{},
 		watcherBuffer: 1000,
 		strings:       newStringInterner(),
+		since:         map[string]uint64{},
 	}
 	c.progress = sync.NewCond(c.mu.RLocker())
 	return c
@@ -144,6 +147,7 @@ func (c *Cache) apply(node *kubeedge.EdgeNode, deleted, initial bool) {
 	} else {
 		delete(c.items, node.Name)
 	}
+	c.noteSince(node.Name, own, c.items[node.Name], rv)
 	last := prev
 	if deleted && own != nil && prev == own {
 		// A deleted Node is reported with its final state.
@@ -196,6 +200,7 @@ func (c *Cache) forget(key string) {
 	}
 	prev := c.visible(key)
 	delete(c.items, key)
+	delete(c.since, key)
 	c.publish(prev, c.visible(key), prev, c.rv, false)
 	if c.synced {
 		c.oldest = c.rv + 1

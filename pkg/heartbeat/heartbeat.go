@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -67,6 +68,20 @@ type Status struct {
 	TotalErrors int64 `json:"totalErrors"`
 	// LastError is the error of the last failed sync, empty after a success.
 	LastError string `json:"lastError,omitempty"`
+	// ObservedNodeResourceVersion is the Node resource version the last successful sync is consistent with: every
+	// Node change up to it is reflected in ConflictNodes and the kernel. Empty when unknown (syncers before this
+	// field, or an informer that cannot tell); readers then treat every node as not yet covered.
+	ObservedNodeResourceVersion string `json:"observedNodeResourceVersion,omitempty"`
+}
+
+// ObservedNodes returns ObservedNodeResourceVersion as a number, and false when it is absent or not a decimal
+// number: resource versions are opaque by contract, so only etcd's numeric ones can be compared.
+func (s *Status) ObservedNodes() (uint64, bool) {
+	rv, err := strconv.ParseUint(s.ObservedNodeResourceVersion, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return rv, true
 }
 
 // LeaseName returns the name of the heartbeat Lease of a host: LeaseNamePrefix and the Node name, shortened with

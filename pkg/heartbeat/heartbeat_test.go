@@ -3,6 +3,9 @@ package heartbeat
 import (
 	"strings"
 	"testing"
+
+	coordinationv1 "k8s.io/api/coordination/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 func TestLeaseName(t *testing.T) {
@@ -16,5 +19,29 @@ func TestLeaseName(t *testing.T) {
 	}
 	if got == LeaseName(strings.Repeat("a", 249)+"b") {
 		t.Errorf("two long names share a Lease name")
+	}
+}
+
+func TestObservedNodes(t *testing.T) {
+	for _, tc := range []struct {
+		annotation string
+		rv         uint64
+		ok         bool
+	}{
+		{`{"nodeName":"cp","observedNodeResourceVersion":"1234"}`, 1234, true},
+		{`{"nodeName":"cp"}`, 0, false}, // a syncer from before the field
+		{`{"nodeName":"cp","observedNodeResourceVersion":""}`, 0, false},
+		{`{"nodeName":"cp","observedNodeResourceVersion":"abc"}`, 0, false},
+		{`{"nodeName":"cp","observedNodeResourceVersion":"-1"}`, 0, false},
+		{`{"nodeName":"cp","observedNodeResourceVersion":"18446744073709551616"}`, 0, false}, // overflows uint64
+	} {
+		lease := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: "l", Annotations: map[string]string{Annotation: tc.annotation}}}
+		st, err := Parse(lease)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.annotation, err)
+		}
+		if rv, ok := st.ObservedNodes(); rv != tc.rv || ok != tc.ok {
+			t.Errorf("%s: ObservedNodes() = %d, %v; want %d, %v", tc.annotation, rv, ok, tc.rv, tc.ok)
+		}
 	}
 }

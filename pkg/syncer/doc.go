@@ -25,9 +25,11 @@
 //   - Events on the Node: Warning EdgeIPConflict for an IP-uniqueness violation, Warning EdgeForwardingSkipped for
 //     any other reason a node is not forwarded, Normal EdgeIPConflictResolved when a conflict clears. Each
 //     conflict is reported once when it appears, not on every sync.
-//   - A heartbeat Lease per host, kubeedge/edgewatcher-syncer-<node name>, renewed every resync period. Its
-//     annotation heartbeat.Annotation holds a heartbeat.Status: last successful sync, entries programmed, the
-//     nodes not forwarded and the errors, so the API server can show forwarding coverage and stale syncers.
+//   - A heartbeat Lease per host, kubeedge/edgewatcher-syncer-<node name>, renewed every resync period, and
+//     within about a second of a Node change (at most once a second). Its annotation heartbeat.Annotation holds a
+//     heartbeat.Status: last successful sync, entries programmed, the nodes not forwarded, the errors, and the
+//     Node resource version all that reflects, so the API server can show forwarding coverage, stale syncers,
+//     and nodes no syncer has reported on yet.
 //   - Healthy fails when the last successful sync is older than three resync periods; Ready succeeds after the
 //     first successful sync. HealthHandler serves both.
 package syncer

@@ -33,6 +33,8 @@ type status struct {
 	conflictNodes     []string
 	defaultTarget     string
 	targetSource      string
+	// observed is the Node resource version the last successful sync is consistent with.
+	observed string
 }
 
 // recordSync updates the status after a sync (in is nil when it failed before reading its input): entries
@@ -68,6 +70,7 @@ func (s *Syncer) recordSync(in *inputs, conflicts []forwarding.Conflict, entries
 	}
 	st.lastSuccess, st.lastError, st.consecutiveErrors = now, "", 0
 	st.entries, st.forwardedNodes = entries, forwarded
+	st.observed = s.observed
 }
 
 // heartbeatStatus returns the status to publish in the Lease.
@@ -88,6 +91,8 @@ func (s *Syncer) heartbeatStatus() heartbeat.Status {
 		ConsecutiveErrors:   st.consecutiveErrors,
 		TotalErrors:         st.totalErrors,
 		LastError:           st.lastError,
+		// The version a successful sync reached: an Apply that failed leaves it where the kernel was.
+		ObservedNodeResourceVersion: st.observed,
 	}
 	if !st.lastSuccess.IsZero() {
 		hb.LastSyncTime = &metav1.Time{Time: st.lastSuccess}

@@ -2,7 +2,10 @@ package syncer
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -10,6 +13,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/runtime"
+	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/edgewatcher/edgewatcher/pkg/cloudcore"
 
@@ -124,4 +129,92 @@ func eventSummary(events []corev1.Event) string {
 			strings.TrimSpace(strings.Repeat("I", int(e.Count)))+" from "+e.Source.Component+"@"+e.Source.Host)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// TestHeartbeatReportsObservedNodes checks the heartbeat says which Node version its conflicts reflect, that a
+// new Node is covered within about a second rather than a resync period, and that Node churn renews the Lease at
+// most once a second.
+func TestHeartbeatReportsObservedNodes(t *testing.T) {
+	// The fake API keeps the resource versions it is given, and lists at a small one of its own.
+	listed := edgeNode("edge-a", "10.1.0.1", 10351)
+	listed.ResourceVersion = "1"
+	h := newHarness(t, nil, tunnelPortCM(twoCloudcores), cloudNode("cloud-1", hostIP), listed)
+	writes := countLeaseWrites(h)
+	h.start()
+	leases := h.client.CoordinationV1().Leases(cloudcore.Namespace)
+	status := func() (*heartbeat.Status, error) {
+		l, err := leases.Get(context.Background(), heartbeat.LeaseName("cloud-1"), metav1.GetOptions{})
+		if err != nil {
+			return nil, err
+		}
+		return heartbeat.Parse(l)
+	}
+	covers := func(n *corev1.Node) func() (bool, string) {
+		want, err := strconv.ParseUint(n.ResourceVersion, 10, 64)
+		if err != nil {
+			t.Fatalf("node %s has resourceVersion %q", n.Name, n.ResourceVersion)
+		}
+		return func() (bool, string) {
+			st, err := status()
+			if err != nil {
+				return false, err.Error()
+			}
+			rv, ok := st.ObservedNodes()
+			return ok && rv >= want, fmt.Sprintf("observed %q, want at least %d", st.ObservedNodeResourceVersion, want)
+		}
+	}
+	first, err := h.client.CoreV1().Nodes().Get(context.Background(), "edge-a", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.eventually("first heartbeat covers the listed nodes", covers(first))
+
+	// The resync period is an hour: only the prompt renewal can report the new node.
+	start := time.Now()
+	dup := edgeNode("dup", "10.1.0.1", 10351)
+	dup.ResourceVersion = "1000"
+	created, err := h.client.CoreV1().Nodes().Create(context.Background(), dup, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.eventually("a heartbeat covers the new node", covers(created))
+	t.Logf("the new node was covered %v after its creation", time.Since(start).Round(time.Millisecond))
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("the new node was covered %v after its creation, want about a second", d)
+	}
+	if st, _ := status(); strings.Join(st.ConflictNodes, ",") != "dup,edge-a" {
+		t.Errorf("conflicts of the covering heartbeat = %v, want dup and edge-a", st.ConflictNodes)
+	}
+
+	// Churn: a Node change every 20ms for 3s renews the Lease at most once a second.
+	before, churnStart := writes.Load(), time.Now()
+	for i := 0; time.Since(churnStart) < 3*time.Second; i++ {
+		n := edgeNode("dup", fmt.Sprintf("10.1.1.%d", i%250+1), 10351)
+		n.ResourceVersion = strconv.Itoa(1001 + i)
+		h.updateNode(n)
+		time.Sleep(20 * time.Millisecond)
+	}
+	elapsed := time.Since(churnStart)
+	got := writes.Load() - before
+	t.Logf("%d Lease writes in %v of Node churn", got, elapsed.Round(time.Millisecond))
+	if limit := int64(elapsed/minObserveInterval) + 2; got > limit || got == 0 {
+		t.Errorf("%d Lease writes in %v of churn, want 1 to %d", got, elapsed, limit)
+	}
+	last, err := h.client.CoreV1().Nodes().Get(context.Background(), "dup", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.eventually("a heartbeat covers the last change", covers(last))
+}
+
+// countLeaseWrites counts the creates and updates of Leases through the fake client.
+func countLeaseWrites(h *harness) *atomic.Int64 {
+	var n atomic.Int64
+	for _, verb := range []string{"create", "update"} {
+		h.client.PrependReactor(verb, "leases", func(k8stesting.Action) (bool, runtime.Object, error) {
+			n.Add(1)
+			return false, nil, nil
+		})
+	}
+	return &n
 }

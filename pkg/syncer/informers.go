@@ -123,6 +123,13 @@ func (w *watched) node(name string) *slimNode {
 	return n
 }
 
+// storeVersion returns the Node resource version the node store reflects: every Node change up to it is in the
+// store. The store sets it atomically with each change and with a relist's replacement of its contents; it is
+// empty when the store cannot tell (client-go's AtomicFIFO feature gate is off) or before the first list.
+func (w *watched) storeVersion() string {
+	return w.nodeInformer.GetIndexer().LastStoreSyncResourceVersion()
+}
+
 // listNodes returns every cached slimNode.
 func (w *watched) listNodes() []*slimNode {
 	objs := w.nodeInformer.GetIndexer().List()

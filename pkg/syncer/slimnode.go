@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"slices"
+	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -21,6 +22,9 @@ type slimNode struct {
 	edge        bool
 	kubeletPort int32
 	addresses   []corev1.NodeAddress
+	// rv is the Node's resource version, 0 when it is not a number; it lets the informer's store tell which
+	// version it reflects (see watched.storeVersion).
+	rv uint64
 }
 
 var (
@@ -28,10 +32,13 @@ var (
 	_ metav1.ObjectMetaAccessor = &slimNode{}
 )
 
-// GetObjectMeta lets informers key a slimNode. The resource version is not kept: the reflector reads it from
-// the objects it receives, before the transform.
+// GetObjectMeta lets informers key a slimNode, and their store read its resource version.
 func (n *slimNode) GetObjectMeta() metav1.Object {
-	return &metav1.ObjectMeta{Name: n.name, UID: n.uid}
+	m := &metav1.ObjectMeta{Name: n.name, UID: n.uid}
+	if n.rv != 0 {
+		m.ResourceVersion = strconv.FormatUint(n.rv, 10)
+	}
+	return m
 }
 
 // GetObjectKind implements runtime.Object.
@@ -73,8 +80,9 @@ func slimNodeOf(obj any) (any, error) {
 		return obj, nil
 	}
 	_, edge := n.Labels[EdgeRoleLabel]
+	rv, _ := strconv.ParseUint(n.ResourceVersion, 10, 64)
 	return &slimNode{
 		name: n.Name, uid: n.UID, edge: edge,
-		kubeletPort: n.Status.DaemonEndpoints.KubeletEndpoint.Port, addresses: n.Status.Addresses,
+		kubeletPort: n.Status.DaemonEndpoints.KubeletEndpoint.Port, addresses: n.Status.Addresses, rv: rv,
 	}, nil
 }

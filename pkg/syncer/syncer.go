@@ -42,9 +42,11 @@ type Syncer struct {
 	reporter    *conflictReporter
 	broadcaster record.EventBroadcaster
 
-	// changed collects the Nodes changed since the last sync; fullDue asks the next sync to verify the kernel.
-	changed changedNodes
-	fullDue atomic.Bool
+	// changed collects the Nodes changed since the last sync; fullDue asks the next sync to verify the kernel;
+	// nodesChanged asks for a catch-up, so the heartbeat soon reports the change as observed.
+	changed      changedNodes
+	fullDue      atomic.Bool
+	nodesChanged atomic.Bool
 
 	// The rest up to lease is touched only by the sync worker. tracker holds the desired state; nodesLoaded says
 	// the first sync loaded every Node into it; needFull says the kernel must get a full Apply, because none
@@ -55,6 +57,10 @@ type Syncer struct {
 	needFull    bool
 	// conflictsChanged tells finish to refresh the status's conflict list.
 	conflictsChanged bool
+	// observed is the Node resource version of the last catch-up, which finish publishes when its sync
+	// succeeds; lastCatchUp is when that catch-up ran.
+	observed    string
+	lastCatchUp time.Time
 	// lease is the last heartbeat Lease written; touched only by the heartbeat loop.
 	lease *coordinationv1.Lease
 	// beat asks the heartbeat loop to renew now.
@@ -93,7 +99,11 @@ func New(cfg Config) (*Syncer, error) {
 		recorder = s.broadcaster.NewRecorder(scheme.Scheme, corev1.EventSource{Component: ComponentName, Host: cfg.NodeName})
 	}
 	s.reporter = newConflictReporter(recorder, cfg.NodeName)
-	if s.watched, err = newWatched(cfg, selector, func() { s.queue.Add(syncKey) }, s.changed.add); err != nil {
+	onNode := func(obj any) {
+		s.changed.add(obj)
+		s.nodesChanged.Store(true)
+	}
+	if s.watched, err = newWatched(cfg, selector, func() { s.queue.Add(syncKey) }, onNode); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -184,25 +194,35 @@ func (s *Syncer) resyncLoop(ctx context.Context) {
 	}
 }
 
-// heartbeatLoop renews the heartbeat Lease after the first successful sync and every resync period.
+// heartbeatLoop renews the heartbeat Lease after the first successful sync, one resync period after each renewal,
+// and when a sync has observed newer Nodes, but never sooner than minObserveInterval after the last renewal.
 func (s *Syncer) heartbeatLoop(ctx context.Context) {
 	select {
 	case <-ctx.Done():
 		return
 	case <-s.beat: // no Lease before the first success: it would report a host that forwards nothing yet
 	}
-	t := s.cfg.Clock.NewTicker(s.cfg.ResyncPeriod)
-	defer t.Stop()
 	for {
 		if err := s.heartbeat(ctx); err != nil && ctx.Err() == nil {
 			s.metrics.heartbeatErrors.Inc()
 			klog.ErrorS(err, "Heartbeat failed")
 		}
+		renewed := s.cfg.Clock.Now()
+		t := s.cfg.Clock.NewTimer(s.cfg.ResyncPeriod)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
 		case <-t.C():
 		case <-s.beat:
+			t.Stop()
+			if wait := minObserveInterval - s.cfg.Clock.Since(renewed); wait > 0 {
+				select {
+				case <-ctx.Done():
+					return
+				case <-s.cfg.Clock.After(wait):
+				}
+			}
 		}
 	}
 }
@@ -236,6 +256,9 @@ func (s *Syncer) sync(ctx context.Context) error {
 // listing on are recorded for the next sync.
 func (s *Syncer) firstSync(ctx context.Context, in *inputs) error {
 	s.changed.startRecording()
+	s.nodesChanged.Store(false)
+	s.lastCatchUp = s.cfg.Clock.Now()
+	s.observed = s.watched.storeVersion() // before the listing: see catchUp
 	nodes := s.watched.listNodes()
 	snapshot := in.Input(make([]forwarding.EdgeNode, 0, len(nodes)), nil)
 	for _, n := range nodes {
@@ -271,7 +294,11 @@ func (s *Syncer) firstSync(ctx context.Context, in *inputs) error {
 // syncChanges brings the tracker up to date with the changed Nodes and globals and programs the difference.
 func (s *Syncer) syncChanges(ctx context.Context, in *inputs) error {
 	s.tracker.SetGlobals(in.Globals)
-	if err := s.updateNodes(); err != nil {
+	if s.catchUpDue() {
+		if rv := s.catchUp(); rv != "" {
+			s.observed = rv
+		}
+	} else if err := s.updateNodes(); err != nil {
 		return err
 	}
 	var delta forwarding.Delta
@@ -364,6 +391,9 @@ func (s *Syncer) finish(start time.Time, in *inputs, err error) {
 	if s.conflictsChanged {
 		conflictList, s.conflictsChanged = s.tracker.Conflicts(), false
 	}
+	s.mu.Lock()
+	advanced := err == nil && s.observed != s.status.observed
+	s.mu.Unlock()
 	s.recordSync(in, conflictList, entries, forwarded, err)
 	if err != nil {
 		s.metrics.syncs.WithLabelValues("error").Inc()
@@ -401,7 +431,7 @@ func (s *Syncer) finish(start time.Time, in *inputs, err error) {
 		}
 	}
 	klog.V(level).InfoS("Synced forwarding", kv...)
-	if first {
+	if first || advanced {
 		select {
 		case s.beat <- struct{}{}:
 		default:

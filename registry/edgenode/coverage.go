@@ -6,17 +6,20 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/edgewatcher/edgewatcher/apis/kubeedge"
+	"github.com/edgewatcher/edgewatcher/pkg/coverage"
 )
 
-// CoverageFunc returns how many syncer hosts report, forward and refuse the edge node name.
-type CoverageFunc func(name string) (hosts, forwarding, conflicts int)
+// CoverageFunc returns how many syncer hosts report, forward, refuse and have not yet seen the edge node name,
+// whose address and port a host must have observed from Node resource version since on (known false: never).
+type CoverageFunc func(name string, since uint64, known bool) coverage.Counts
 
 // ConditionIPUnique is the condition that says whether every syncer host forwards the node.
 const ConditionIPUnique = "IPUnique"
 
 // WithCoverage makes reads show forwarding coverage from syncer heartbeats: status.forwarding
 // on joined nodes, and phase Conflict with IPUnique=False when a live syncer refuses to forward
-// the node. It is computed when read, so watches do not carry it.
+// the node, or IPUnique=Unknown while live syncers have not reported on it yet. It is computed
+// when read, so watches do not carry it.
 func (r *REST) WithCoverage(fn CoverageFunc) *REST {
 	r.coverage = fn
 	return r
@@ -27,21 +30,26 @@ func (r *REST) decorate(en *kubeedge.EdgeNode) {
 	if r.coverage == nil || en.Status.Phase != kubeedge.EdgeNodeJoined {
 		return
 	}
-	hosts, fwd, conflicts := r.coverage(en.Name)
-	if hosts == 0 {
+	since, known := r.view.Since(en.Name)
+	c := r.coverage(en.Name, since, known)
+	if c.Hosts == 0 {
 		return
 	}
-	en.Status.Forwarding = &kubeedge.EdgeNodeForwarding{Hosts: int32(hosts), ForwardingHosts: int32(fwd), ConflictHosts: int32(conflicts)}
-	if conflicts == 0 {
+	en.Status.Forwarding = &kubeedge.EdgeNodeForwarding{Hosts: int32(c.Hosts), ForwardingHosts: int32(c.Forwarding),
+		ConflictHosts: int32(c.Conflicts), PendingHosts: int32(c.Pending)}
+	cond := metav1.Condition{Type: ConditionIPUnique}
+	switch {
+	case c.Conflicts > 0:
+		en.Status.Phase = kubeedge.EdgeNodeConflict
+		cond.Status, cond.Reason = metav1.ConditionFalse, "NotForwarded"
+		cond.Message = fmt.Sprintf("%d of %d syncer hosts do not forward this node: its InternalIP is shared, special, or a cloudcore or host address; see the node's EdgeIPConflict events", c.Conflicts, c.Hosts)
+	case c.Pending > 0:
+		cond.Status, cond.Reason = metav1.ConditionUnknown, "SyncersPending"
+		cond.Message = fmt.Sprintf("%d of %d syncer hosts have not yet reported on this node's current InternalIP and kubelet port", c.Pending, c.Hosts)
+	default:
 		return
 	}
-	en.Status.Phase = kubeedge.EdgeNodeConflict
-	en.Status.Conditions = append(append([]metav1.Condition(nil), en.Status.Conditions...), metav1.Condition{
-		Type:    ConditionIPUnique,
-		Status:  metav1.ConditionFalse,
-		Reason:  "NotForwarded",
-		Message: fmt.Sprintf("%d of %d syncer hosts do not forward this node: its InternalIP is shared, special, or a cloudcore or host address; see the node's EdgeIPConflict events", conflicts, hosts),
-	})
+	en.Status.Conditions = append(append([]metav1.Condition(nil), en.Status.Conditions...), cond)
 }
 
 // decorated returns a decorated copy of en, or en itself when there is nothing to add.

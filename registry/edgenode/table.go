@@ -19,7 +19,7 @@ var columns = []metav1.TableColumnDefinition{
 	{Name: "Internal-IP", Type: "string", Description: "The Node's InternalIP address."},
 	{Name: "Kubelet-Port", Type: "integer", Description: "status.daemonEndpoints.kubeletEndpoint.Port: the port cloudcore's tunnel owns."},
 	{Name: "KubeEdge", Type: "string", Description: "KubeEdge version the node reports."},
-	{Name: "Forwarding", Type: "string", Description: "Syncer hosts forwarding the node's kubelet port, of those reporting (status.forwarding)."},
+	{Name: "Forwarding", Type: "string", Description: "Syncer hosts forwarding the node's kubelet port, of those reporting, and how many have not reported on it yet (status.forwarding)."},
 	{Name: "Age", Type: "string", Description: "Time since the node was created."},
 	{Name: "Phase", Type: "string", Priority: 1, Description: "Lifecycle phase: Pending, Joined, Expired or Conflict."},
 }
@@ -66,10 +66,14 @@ func row(en *kubeedge.EdgeNode) metav1.TableRow {
 	}
 }
 
-// forwardingCell prints the coverage as forwarding/hosts, like 3/3.
+// forwardingCell prints the coverage as forwarding/hosts, like 3/3, and the hosts that have not reported on the
+// node yet, like 0/1 (1 pending).
 func forwardingCell(f *kubeedge.EdgeNodeForwarding) string {
 	if f == nil {
 		return "<none>"
+	}
+	if f.PendingHosts > 0 {
+		return fmt.Sprintf("%d/%d (%d pending)", f.ForwardingHosts, f.Hosts, f.PendingHosts)
 	}
 	return fmt.Sprintf("%d/%d", f.ForwardingHosts, f.Hosts)
 }

@@ -7,6 +7,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metainternalversion "k8s.io/apimachinery/pkg/apis/meta/internalversion"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/edgewatcher/edgewatcher/apis/kubeedge"
 )
 
 func TestConvertToTable(t *testing.T) {
@@ -68,5 +70,22 @@ func TestConvertToTable(t *testing.T) {
 	}
 	if _, err := r.ConvertToTable(context.Background(), &metav1.Status{}, nil); err == nil {
 		t.Error("converting a foreign object must fail")
+	}
+}
+
+func TestForwardingCell(t *testing.T) {
+	for _, tc := range []struct {
+		f    *kubeedge.EdgeNodeForwarding
+		want string
+	}{
+		{nil, "<none>"},
+		{&kubeedge.EdgeNodeForwarding{Hosts: 3, ForwardingHosts: 3}, "3/3"},
+		{&kubeedge.EdgeNodeForwarding{Hosts: 2, ForwardingHosts: 1, ConflictHosts: 1}, "1/2"},
+		{&kubeedge.EdgeNodeForwarding{Hosts: 1, PendingHosts: 1}, "0/1 (1 pending)"},
+		{&kubeedge.EdgeNodeForwarding{Hosts: 3, ForwardingHosts: 1, PendingHosts: 2}, "1/3 (2 pending)"},
+	} {
+		if got := forwardingCell(tc.f); got != tc.want {
+			t.Errorf("forwardingCell(%+v) = %q, want %q", tc.f, got, tc.want)
+		}
 	}
 }

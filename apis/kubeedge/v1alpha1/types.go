@@ -129,6 +129,10 @@ type EdgeNodeForwarding struct {
 	ForwardingHosts int32 `json:"forwardingHosts" protobuf:"varint,2,opt,name=forwardingHosts"`
 	// ConflictHosts is the number of live syncer hosts that refuse to forward it because its IP is not unique.
 	ConflictHosts int32 `json:"conflictHosts,omitempty" protobuf:"varint,3,opt,name=conflictHosts"`
+	// PendingHosts is the number of live syncer hosts whose last report predates the node or its current
+	// InternalIP and kubelet port (or does not say how recent it is): they neither forward nor refuse it yet.
+	// +optional
+	PendingHosts int32 `json:"pendingHosts,omitempty" protobuf:"varint,4,opt,name=pendingHosts"`
 }
 
 // +k8s:deepcopy-gen:interfaces=k8s.io/apimachinery/pkg/runtime.Object

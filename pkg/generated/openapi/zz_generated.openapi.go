@@ -181,6 +181,13 @@ func schema_edgewatcher_apis_kubeedge_v1alpha1_EdgeNodeForwarding(ref common.Ref
 							Format:      "int32",
 						},
 					},
+					"pendingHosts": {
+						SchemaProps: spec.SchemaProps{
+							Description: "PendingHosts is the number of live syncer hosts whose last report predates the node or its current InternalIP and kubelet port (or does not say how recent it is): they neither forward nor refuse it yet.",
+							Type:        []string{"integer"},
+							Format:      "int32",
+						},
+					},
 				},
 				Required: []string{"hosts", "forwardingHosts"},
 			},
