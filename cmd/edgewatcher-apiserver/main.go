@@ -7,10 +7,10 @@ import (
 	genericapiserver "k8s.io/apiserver/pkg/server"
 	"k8s.io/component-base/cli"
 
-	"github.com/edgewatcher/edgewatcher/pkg/cmd/apiserver"
+	"github.com/edgewatcher/edgewatcher/cmd/edgewatcher-apiserver/app"
 )
 
 func main() {
-	cmd := apiserver.NewCommand(genericapiserver.SetupSignalContext())
+	cmd := app.NewCommand(genericapiserver.SetupSignalContext())
 	os.Exit(cli.Run(cmd))
 }

@@ -10,7 +10,7 @@ import (
 
 	"k8s.io/component-base/cli"
 
-	"github.com/edgewatcher/edgewatcher/pkg/cmd/syncer"
+	"github.com/edgewatcher/edgewatcher/cmd/edgewatcher-syncer/app"
 )
 
 // defaultGCPercent is the syncer's GC target unless GOGC is set. Its heap is almost all long-lived cache and it
@@ -22,7 +22,7 @@ func main() {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(defaultGCPercent)
 	}
-	os.Exit(cli.Run(syncer.NewCommand(signalContext())))
+	os.Exit(cli.Run(app.NewCommand(signalContext())))
 }
 
 // signalContext is cancelled on the first SIGTERM or SIGINT, which stops the loop and leaves the rules in place;

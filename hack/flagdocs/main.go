@@ -19,8 +19,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/edgewatcher/edgewatcher/pkg/cmd/apiserver"
-	"github.com/edgewatcher/edgewatcher/pkg/cmd/syncer"
+	apiservercmd "github.com/edgewatcher/edgewatcher/cmd/edgewatcher-apiserver/app"
+	syncercmd "github.com/edgewatcher/edgewatcher/cmd/edgewatcher-syncer/app"
 	"github.com/edgewatcher/edgewatcher/pkg/plugin"
 )
 
@@ -33,8 +33,8 @@ var binaries = []struct {
 	name string
 	tree func() *cobra.Command
 }{
-	{"edgewatcher-apiserver", func() *cobra.Command { return apiserver.NewCommand(context.Background()) }},
-	{"edgewatcher-syncer", func() *cobra.Command { return syncer.NewCommand(context.Background()) }},
+	{"edgewatcher-apiserver", func() *cobra.Command { return apiservercmd.NewCommand(context.Background()) }},
+	{"edgewatcher-syncer", func() *cobra.Command { return syncercmd.NewCommand(context.Background()) }},
 	{"kubectl-edgenode", func() *cobra.Command { return plugin.NewCommand(plugin.IOStreams{}) }},
 }
 

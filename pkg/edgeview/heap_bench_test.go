@@ -137,7 +137,7 @@ func edgeWatcherHeap(b testing.TB, n, updates int) edgeWatcherState {
 	return s
 }
 
-// informerTransform is the transform pkg/cmd/apiserver/config.go installs on the Node
+// informerTransform is the transform cmd/edgewatcher-apiserver/app/config.go installs on the Node
 // informer that feeds view. The benchmarks store and deliver only what it returns, so they
 // follow the server when the transform changes (today it needs no view).
 func informerTransform(view *Cache) cache.TransformFunc { return view.Transform }

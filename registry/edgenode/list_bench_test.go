@@ -87,7 +87,7 @@ func fixtureFor(b *testing.B, edge int) *storageFixture {
 	return f
 }
 
-// informerTransform is the transform pkg/cmd/apiserver/config.go installs on the Node
+// informerTransform is the transform cmd/edgewatcher-apiserver/app/config.go installs on the Node
 // informer that feeds view. The benchmarks store only what it returns, so they follow the
 // server when the transform changes (today it needs no view).
 func informerTransform(view *edgeview.Cache) cache.TransformFunc { return view.Transform }

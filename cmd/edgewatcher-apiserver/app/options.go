@@ -1,5 +1,5 @@
-// Package apiserver holds the options and command of edgewatcher-apiserver.
-package apiserver
+// Package app holds the options and command of edgewatcher-apiserver.
+package app
 
 import (
 	"context"
@@ -131,11 +131,10 @@ func (s *ServiceOptions) serviceDNSNames() []string {
 	return []string{base + ".svc", base, s.Name, base + ".svc.cluster.local"}
 }
 
-// Complete fills in defaults that depend on other options, such as the self-signed certificate.
-func (o *Options) Complete() error {
-	if err := o.Service.Validate(); err != nil {
-		return err
-	}
+// prepareServingCert loads the shared self-signed pair from --serving-cert-secret, or generates a self-signed
+// pair when no certificate is given, and publishes a pair it generated for the other replicas. It runs after
+// Validate.
+func (o *Options) prepareServingCert() error {
 	shared, stale, fetched, err := o.fetchSharedCert()
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package apiserver
+package app
 
 import (
 	"context"
@@ -40,11 +40,9 @@ It keeps no state of its own: edgenodes is a live view over the cluster's edge N
 	return cmd
 }
 
-// Run completes and validates the options, then serves until ctx ends.
+// Run validates the options, then serves until ctx ends. Nothing reads or writes the cluster or the disk before
+// the options are valid: ServerConfig prepares the serving certificate.
 func Run(ctx context.Context, o *Options) error {
-	if err := o.Complete(); err != nil {
-		return err
-	}
 	if err := o.Validate(); err != nil {
 		return err
 	}

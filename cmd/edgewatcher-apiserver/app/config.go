@@ -1,4 +1,4 @@
-package apiserver
+package app
 
 import (
 	"fmt"
@@ -22,8 +22,12 @@ import (
 	"github.com/edgewatcher/edgewatcher/pkg/legacy"
 )
 
-// ServerConfig builds the API server configuration from the options.
+// ServerConfig builds the API server configuration from validated options, preparing the serving certificate
+// first.
 func (o *Options) ServerConfig() (*apiserver.Config, error) {
+	if err := o.prepareServingCert(); err != nil {
+		return nil, err
+	}
 	restConfig, err := o.restConfig()
 	if err != nil {
 		return nil, err

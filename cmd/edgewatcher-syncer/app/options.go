@@ -1,5 +1,5 @@
-// Package syncer holds the options and commands of edgewatcher-syncer: the forwarding loop and its cleanup.
-package syncer
+// Package app holds the options and commands of edgewatcher-syncer: the forwarding loop and its cleanup.
+package app
 
 import (
 	"fmt"
