@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # cached-build.sh: build something once per machine and reuse it from every clone.
 #
-#   hack/cached-build.sh NAME [-f FILE]... [-k STRING]... [-l DIR] [-c DIR] -- COMMAND [ARG]...
+#   hack/cached-build.sh NAME [-f FILE]... [-k STRING]... [-l DIR] [-c DIR] [-m MESSAGE] -- COMMAND [ARG]...
 #
 # COMMAND runs from the current directory with two environment variables set:
 #   OUT_DIR   an empty directory; everything the build produces goes there (files or directories). It becomes
@@ -22,6 +22,9 @@
 # file) is written last and the directory renamed to NAME/KEY. An entry is used only if its manifest verifies
 # (`sha256sum -c`); a partial or corrupt entry is moved aside and rebuilt. Builds of one NAME/KEY are serialised
 # with flock(1) so that clones sharing the cache build it once.
+#
+# With -m MESSAGE, MESSAGE is printed on stderr when a build starts (not when the entry is cached): say what is
+# built and how long it takes the first time. It is not part of the key.
 #
 # With -l DIR, each top-level output is symlinked into DIR (atomically replacing what is there); with -c DIR it
 # is copied instead. The entry's path is printed on stdout; progress goes to stderr. Exit status: COMMAND's if
@@ -47,7 +50,7 @@ shift
 	log "bad NAME ${name}: letters, digits, . _ - only"
 	exit 2
 }
-files=() keys=() link_dir="" copy_dir=""
+files=() keys=() link_dir="" copy_dir="" message=""
 while [[ $# -gt 0 && "$1" != -- ]]; do
 	[[ $# -ge 2 ]] || usage
 	case "$1" in
@@ -55,6 +58,7 @@ while [[ $# -gt 0 && "$1" != -- ]]; do
 	-k) keys+=("$2") ;;
 	-l) link_dir=$2 ;;
 	-c) copy_dir=$2 ;;
+	-m) message=$2 ;;
 	*) usage ;;
 	esac
 	shift 2
@@ -99,6 +103,7 @@ build() {
 	local tmp status=0
 	tmp=$(mktemp -d "${dir}/.tmp-${key}-XXXXXX")
 	mkdir "${tmp}/out" "${tmp}/work"
+	[[ -z "${message}" ]] || log "${message}"
 	log "${name}: building into ${entry}"
 	local start=${SECONDS}
 	OUT_DIR="${tmp}/out" WORK_DIR="${tmp}/work" "$@" || status=$?

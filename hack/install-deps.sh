@@ -1,9 +1,33 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests use, if missing. Everything else comes from the Go module proxy.
+# Installs the Debian packages the tests and `make run` use, if missing. Everything else comes from the Go module
+# proxy.
+#
+#   hack/install-deps.sh                 install what is missing (with sudo when not root); fail if it cannot
+#   hack/install-deps.sh --if-possible   install only as root on Debian or Ubuntu (apt-get present); elsewhere
+#                                        print one line naming what is missing and succeed, so `make run` and
+#                                        `make test` go on (the tests that need a missing command skip, saying why,
+#                                        or fail under CI)
 set -o errexit -o nounset -o pipefail
 
+if_possible=false
+case "${1:-}" in
+--if-possible) if_possible=true ;;
+"") ;;
+*)
+	echo "usage: $0 [--if-possible]" >&2
+	exit 2
+	;;
+esac
+
 # iptables (with iptables-legacy), ipset and iproute2: the dataplane tests program netfilter in network namespaces.
-PACKAGES=(git make iptables ipset iproute2 curl)
+# util-linux (unshare, mount) and procps: the real-keadm test runs keadm in a private mount namespace.
+# curl: the commands `make run` prints to try the API.
+PACKAGES=(git make iptables ipset iproute2 util-linux procps curl)
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "install-deps: not a Debian or Ubuntu machine; make sure these are installed: ${PACKAGES[*]}"
+	exit 0
+fi
 missing=()
 for p in "${PACKAGES[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -13,7 +37,13 @@ if [ "${#missing[@]}" -eq 0 ]; then
 	exit 0
 fi
 SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+if [ "$(id -u)" -ne 0 ]; then
+	if ${if_possible}; then
+		echo "install-deps: missing Debian packages ${missing[*]}; run hack/install-deps.sh (it uses sudo) to install them"
+		exit 0
+	fi
+	SUDO=sudo
+fi
 echo "install-deps: installing ${missing[*]}"
 ${SUDO} apt-get update -qq
 DEBIAN_FRONTEND=noninteractive ${SUDO} apt-get install -y -qq --no-install-recommends "${missing[@]}"
