@@ -41,19 +41,19 @@ CACHED_BUILD := GO=$(GO) hack/cached-build.sh
 
 # Real control-plane binaries for tests and `make run`, built from pinned Go modules.
 $(BIN)/kube-apiserver $(BIN)/kubectl &: FORCE
-	$(CACHED_BUILD) kube -l $(BIN) -m "building kube-apiserver and kubectl $(KUBE_VERSION) from source, about 10 minutes the first time" \
+	@$(CACHED_BUILD) kube -l $(BIN) -m "building kube-apiserver and kubectl $(KUBE_VERSION) from source, about 10 minutes the first time" \
 		-f hack/tools/kube/go.mod -f hack/tools/kube/go.sum -- bash -c \
 		'cd hack/tools/kube && $(GO) build -ldflags "$(KUBE_LDFLAGS)" -o "$$OUT_DIR/" \
 			k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl' >/dev/null
 
 $(BIN)/etcd: FORCE
-	$(CACHED_BUILD) etcd -l $(BIN) -m "building etcd from source, about 3 minutes the first time" -f hack/tools/etcd/go.mod -f hack/tools/etcd/go.sum -- bash -c \
+	@$(CACHED_BUILD) etcd -l $(BIN) -m "building etcd from source, about 3 minutes the first time" -f hack/tools/etcd/go.mod -f hack/tools/etcd/go.sum -- bash -c \
 		'cd hack/tools/etcd && $(GO) build -ldflags "-s -w" -o "$$OUT_DIR/etcd" go.etcd.io/etcd/server/v3' >/dev/null
 
 # metrics-server scrapes edge nodes through the syncer in test/e2e/metrics. As its own Makefile does, the
 # ldflags stamp its version into client-go's version package.
 $(BIN)/metrics-server: FORCE
-	$(CACHED_BUILD) metrics-server -l $(BIN) -m "building metrics-server from source, about 4 minutes the first time" \
+	@$(CACHED_BUILD) metrics-server -l $(BIN) -m "building metrics-server from source, about 4 minutes the first time" \
 		-f hack/tools/metrics-server/go.mod -f hack/tools/metrics-server/go.sum -- bash -c \
 		'cd hack/tools/metrics-server && v=$$($(GO) list -m -f "{{.Version}}" sigs.k8s.io/metrics-server) && \
 			$(GO) build -ldflags "-s -w -X k8s.io/client-go/pkg/version.gitVersion=$$v" -o "$$OUT_DIR/metrics-server" \
@@ -62,7 +62,7 @@ $(BIN)/metrics-server: FORCE
 # helm renders artifacts/charts/edgewatcher in the end-to-end tests. As helm's own Makefile does, the
 # ldflags stamp its version and make `helm template`'s default Kubernetes version that of its client-go.
 $(BIN)/helm: FORCE
-	$(CACHED_BUILD) helm -l $(BIN) -m "building helm from source, about 5 minutes the first time" -f hack/tools/helm/go.mod -f hack/tools/helm/go.sum -- bash -c \
+	@$(CACHED_BUILD) helm -l $(BIN) -m "building helm from source, about 5 minutes the first time" -f hack/tools/helm/go.mod -f hack/tools/helm/go.sum -- bash -c \
 		'cd hack/tools/helm && v=$$($(GO) list -m -f "{{.Version}}" helm.sh/helm/v3) && \
 			k=$$($(GO) list -m -f "{{.Version}}" k8s.io/client-go) && k=$${k#v0.} && \
 			$(GO) build -o "$$OUT_DIR/helm" -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$$v \
@@ -70,7 +70,7 @@ $(BIN)/helm: FORCE
 				helm.sh/helm/v3/cmd/helm' >/dev/null
 
 $(BIN)/golangci-lint: FORCE
-	$(CACHED_BUILD) golangci-lint -l $(BIN) -m "building golangci-lint from source, about 6 minutes the first time" \
+	@$(CACHED_BUILD) golangci-lint -l $(BIN) -m "building golangci-lint from source, about 6 minutes the first time" \
 		-f hack/tools/lint/go.mod -f hack/tools/lint/go.sum -- bash -c \
 		'cd hack/tools/lint && $(GO) build -o "$$OUT_DIR/golangci-lint" github.com/golangci/golangci-lint/v2/cmd/golangci-lint' >/dev/null
 

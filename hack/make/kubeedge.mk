@@ -23,19 +23,19 @@ KUBEEDGE_CRDS      := $(KUBEEDGE_OUT)/$(KUBEEDGE_CORE_TAG)/bin/crds
 # and the build script, and linked into $(KUBEEDGE_OUT)/<tag>/bin: a fresh clone relinks instead of
 # rebuilding. The script checks the tarball against SHA256SUMS.
 $(KUBEEDGE_OUT)/%/bin/keadm: $(KUBEEDGE_SRC_DIR)/kubeedge-%.tar.gz FORCE
-	KUBEEDGE_SRC_DIR=$(KUBEEDGE_SRC_DIR) $(CACHED_BUILD) kubeedge-keadm-$* -l $(@D) -m "building keadm $* from the KubeEdge sources, about 8-20 minutes the first time" -f $< -f hack/build-kubeedge.sh \
+	@KUBEEDGE_SRC_DIR=$(KUBEEDGE_SRC_DIR) $(CACHED_BUILD) kubeedge-keadm-$* -l $(@D) -m "building keadm $* from the KubeEdge sources, about 8-20 minutes the first time" -f $< -f hack/build-kubeedge.sh \
 		-- bash -c 'hack/build-kubeedge.sh $* keadm "$$OUT_DIR"' >/dev/null
 
 $(KUBEEDGE_OUT)/%/bin/cloudcore: $(KUBEEDGE_SRC_DIR)/kubeedge-%.tar.gz FORCE
-	KUBEEDGE_SRC_DIR=$(KUBEEDGE_SRC_DIR) $(CACHED_BUILD) kubeedge-cloudcore-$* -l $(@D) -m "building cloudcore $* from the KubeEdge sources, about 13 minutes the first time" -f $< -f hack/build-kubeedge.sh \
+	@KUBEEDGE_SRC_DIR=$(KUBEEDGE_SRC_DIR) $(CACHED_BUILD) kubeedge-cloudcore-$* -l $(@D) -m "building cloudcore $* from the KubeEdge sources, about 13 minutes the first time" -f $< -f hack/build-kubeedge.sh \
 		-- bash -c 'hack/build-kubeedge.sh $* cloudcore "$$OUT_DIR"' >/dev/null
 
 $(KUBEEDGE_OUT)/%/bin/edgecore: $(KUBEEDGE_SRC_DIR)/kubeedge-%.tar.gz FORCE
-	KUBEEDGE_SRC_DIR=$(KUBEEDGE_SRC_DIR) $(CACHED_BUILD) kubeedge-edgecore-$* -l $(@D) -m "building edgecore $* from the KubeEdge sources, about 6 minutes the first time" -f $< -f hack/build-kubeedge.sh \
+	@KUBEEDGE_SRC_DIR=$(KUBEEDGE_SRC_DIR) $(CACHED_BUILD) kubeedge-edgecore-$* -l $(@D) -m "building edgecore $* from the KubeEdge sources, about 6 minutes the first time" -f $< -f hack/build-kubeedge.sh \
 		-- bash -c 'hack/build-kubeedge.sh $* edgecore "$$OUT_DIR"' >/dev/null
 
 $(KUBEEDGE_OUT)/%/bin/crds: $(KUBEEDGE_SRC_DIR)/kubeedge-%.tar.gz FORCE
-	KUBEEDGE_SRC_DIR=$(KUBEEDGE_SRC_DIR) $(CACHED_BUILD) kubeedge-crds-$* -l $(@D) -f $< -f hack/extract-kubeedge-crds.sh \
+	@KUBEEDGE_SRC_DIR=$(KUBEEDGE_SRC_DIR) $(CACHED_BUILD) kubeedge-crds-$* -l $(@D) -f $< -f hack/extract-kubeedge-crds.sh \
 		-- bash -c 'hack/extract-kubeedge-crds.sh $* "$$OUT_DIR"' >/dev/null
 
 # Only reached when a tarball is missing. PRECIOUS: make must never treat a tarball as an intermediate

@@ -384,3 +384,25 @@ func TestUnusedEntriesArePruned(t *testing.T) {
 	}
 	e.wantTool(e.clone, current, "v2")
 }
+
+func TestMessageOnlyWhenBuilding(t *testing.T) {
+	e := newEnv(t)
+	const msg = "building tool from source, about 1 minute the first time"
+	first := e.run(e.clone, "v1", nil, "-m", msg)
+	if first.err != nil {
+		t.Fatal(first.err, first.stderr)
+	}
+	if !strings.Contains(first.stderr, "cached-build: "+msg+"\n") {
+		t.Errorf("the first run did not announce the build:\n%s", first.stderr)
+	}
+	again := e.run(e.clone, "v1", nil, "-m", "another message")
+	if again.err != nil {
+		t.Fatal(again.err, again.stderr)
+	}
+	if strings.Contains(again.stderr, "another message") {
+		t.Errorf("a cached run announced a build:\n%s", again.stderr)
+	}
+	if again.entry != first.entry || e.builds() != 1 {
+		t.Errorf("the message changed the key: entries %s and %s, %d builds", first.entry, again.entry, e.builds())
+	}
+}
