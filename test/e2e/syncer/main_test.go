@@ -23,60 +23,30 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
+	os.Exit(framework.NetnsPackage{
+		Name:  "e2e/syncer",
+		What:  "every syncer end-to-end test",
+		Setup: setup,
+	}.Run(m, &syncerBin))
 }
 
-func run(m *testing.M) int {
-	if err := prerequisites(); err != nil {
-		if os.Getenv("CI") != "" {
-			fmt.Fprintf(os.Stderr, "e2e/syncer: CI is set and this is required: %v\n", err)
-			return 1
-		}
-		fmt.Fprintf(os.Stderr, "e2e/syncer: SKIPPING every syncer end-to-end test: %v (set CI=1 to make this a failure)\n", err)
-		return 0
-	}
-	before, err := framework.HostForwardingTrace()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "e2e/syncer: reading the host's nat table and ipsets: %v\n", err)
-		return 1
-	}
-	dir, err := os.MkdirTemp("", "edgewatcher-syncer-e2e-")
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "e2e/syncer: %v\n", err)
-		return 1
-	}
-	defer func() { _ = os.RemoveAll(dir) }()
+// setup gives every child a private xtables lock and starts the shared control plane.
+func setup(dir string) (func(), error) {
 	// iptables-legacy, which cleanup with the auto backend also runs, would take the host's /run/xtables.lock;
 	// every child gets a private lock file instead, so no test ever delays the host's own iptables users.
 	if _, set := os.LookupEnv(xtablesLockEnv); !set {
 		if err := os.Setenv(xtablesLockEnv, filepath.Join(dir, "xtables.lock")); err != nil {
-			fmt.Fprintf(os.Stderr, "e2e/syncer: %v\n", err)
-			return 1
+			return nil, err
 		}
-	}
-	if syncerBin, err = framework.SyncerBinary(dir); err != nil {
-		fmt.Fprintf(os.Stderr, "e2e/syncer: %v\n", err)
-		return 1
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
+	var err error
 	spawn(func() { cp, err = framework.StartControlPlane(ctx, framework.ControlPlaneOptions{}) })
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "e2e/syncer: starting the control plane: %v\n", err)
-		return 1
+		return nil, fmt.Errorf("starting the control plane: %w", err)
 	}
-	code := m.Run()
-	_ = cp.Stop()
-	after, err := framework.HostForwardingTrace()
-	switch {
-	case err != nil:
-		fmt.Fprintf(os.Stderr, "e2e/syncer: reading the host's nat table and ipsets: %v\n", err)
-		code = 1
-	case after != before:
-		fmt.Fprintf(os.Stderr, "e2e/syncer: the host's own namespace changed:\nbefore: %q\nafter:  %q\n", before, after)
-		code = 1
-	}
-	return code
+	return func() { _ = cp.Stop() }, nil
 }
 
 // spawnc feeds the spawner thread.
@@ -103,13 +73,4 @@ func spawn(fn func()) {
 		fn()
 	}
 	<-done
-}
-
-// prerequisites reports why the tests cannot run here: missing control-plane binaries, not root, or missing
-// kernel tools.
-func prerequisites() error {
-	if err := framework.CheckBinaries(); err != nil {
-		return err
-	}
-	return framework.CheckNetnsTools()
 }
