@@ -3,9 +3,10 @@
 set -o errexit -o nounset -o pipefail
 
 # iptables (with iptables-legacy), ipset and iproute2: the dataplane tests program netfilter in network namespaces.
-# containerd, runc and busybox-static: the real-edgecore test (test/kubeedge/edge) runs a private containerd for
-# edgecore's pods, and builds its container image from Debian's static /bin/busybox; nothing is pulled.
-PACKAGES=(git make iptables ipset iproute2 curl containerd runc busybox-static)
+# containerd, runc, containernetworking-plugins (its loopback plugin) and busybox-static: the real-edgecore test
+# (test/kubeedge/edge) runs a private containerd for edgecore's pods and builds their images from a Go pause
+# program and Debian's static /bin/busybox; nothing is pulled.
+PACKAGES=(git make iptables ipset iproute2 curl containerd runc containernetworking-plugins busybox-static)
 missing=()
 for p in "${PACKAGES[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
