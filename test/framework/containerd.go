@@ -164,3 +164,8 @@ func killShims(state string) error {
 	}
 	return errors.Join(errs...)
 }
+
+// LogTail returns the last n lines of containerd's log.
+func (c *Containerd) LogTail(n int) string {
+	return tailFile(c.LogPath, n)
+}

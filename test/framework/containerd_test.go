@@ -3,6 +3,7 @@ package framework
 import (
 	"net/netip"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -59,7 +60,7 @@ func TestPrivateContainerdRunsImportedImages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out, err := c.Ctr(ctx, ContainerdNamespace, "run", "--rm", "--net-host", BusyboxImageName, "edgewatcher-smoke",
+	out, err := c.Ctr(ctx, ContainerdNamespace, "run", "--rm", "--net-host", "--cgroup", host.CgroupParent+"/smoke", BusyboxImageName, "edgewatcher-smoke",
 		"/bin/sh", "-c", "echo hello from busybox; ip addr 2>/dev/null || cat /proc/net/fib_trie")
 	if err != nil {
 		t.Fatal(err)
@@ -72,6 +73,9 @@ func TestPrivateContainerdRunsImportedImages(t *testing.T) {
 	}
 	if err := host.Stop(); err != nil {
 		t.Error(err)
+	}
+	if left, _ := filepath.Glob("/sys/fs/cgroup/*" + host.CgroupParent); len(left) > 0 {
+		t.Errorf("cgroups left behind: %v", left)
 	}
 	if after := statPaths(systemContainerdPaths); after != before {
 		t.Errorf("the system's containerd paths changed:\nbefore: %s\nafter:  %s", before, after)

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -38,6 +39,9 @@ type EdgeHost struct {
 	// Dir holds the host's logs and the mount point of its writable layers; it must not be under /etc, /var
 	// or /run, which the mount namespace hides.
 	Dir string
+	// CgroupParent is the cgroup (NewCgroupParent) under which the host's containers get their cgroups; Stop
+	// removes it.
+	CgroupParent string
 
 	holder *Process
 }
@@ -64,7 +68,12 @@ func StartEdgeHost(dir string, ns *netns.Namespace) (*EdgeHost, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &EdgeHost{Netns: ns, Dir: abs, holder: p}
+	cgroup, err := NewCgroupParent()
+	if err != nil {
+		_ = p.Stop(time.Second)
+		return nil, err
+	}
+	h := &EdgeHost{Netns: ns, Dir: abs, CgroupParent: cgroup, holder: p}
 	deadline := time.Now().Add(30 * time.Second)
 	for !logHasLine(logPath, "ready") {
 		if p.Exited() || time.Now().After(deadline) {
@@ -87,9 +96,10 @@ func (h *EdgeHost) Start(name, logPath, bin string, args ...string) (*Process, e
 	return StartProcess(name, logPath, b, a...)
 }
 
-// Stop ends the holder process. The namespaces go away once every process started in them has exited.
+// Stop ends the holder process and removes the host's cgroups; stop its containerd first. The namespaces go
+// away once every process started in them has exited.
 func (h *EdgeHost) Stop() error {
-	return h.holder.Stop(5 * time.Second)
+	return errors.Join(h.holder.Stop(5*time.Second), RemoveCgroup(h.CgroupParent))
 }
 
 // logHasLine reports whether the file at path has a line equal to line.
