@@ -16,6 +16,8 @@ KUBEEDGE_CORE_TAG := v1.23.1
 KUBEEDGE_KEADM     := $(foreach t,$(KUBEEDGE_KEADM_TAGS),$(KUBEEDGE_OUT)/$(t)/bin/keadm)
 KUBEEDGE_CLOUDCORE := $(KUBEEDGE_OUT)/$(KUBEEDGE_CORE_TAG)/bin/cloudcore
 KUBEEDGE_EDGECORE  := $(KUBEEDGE_OUT)/$(KUBEEDGE_CORE_TAG)/bin/edgecore
+# The release's CRDs (build/crds), which cloudcore needs applied before it creates its secrets.
+KUBEEDGE_CRDS      := $(KUBEEDGE_OUT)/$(KUBEEDGE_CORE_TAG)/bin/crds
 
 # Each binary is built once per machine into hack/cached-build.sh's cache, keyed by its tarball's content
 # and the build script, and linked into $(KUBEEDGE_OUT)/<tag>/bin: a fresh clone relinks instead of
@@ -32,6 +34,10 @@ $(KUBEEDGE_OUT)/%/bin/edgecore: $(KUBEEDGE_SRC_DIR)/kubeedge-%.tar.gz FORCE
 	KUBEEDGE_SRC_DIR=$(KUBEEDGE_SRC_DIR) $(CACHED_BUILD) kubeedge-edgecore-$* -l $(@D) -f $< -f hack/build-kubeedge.sh \
 		-- bash -c 'hack/build-kubeedge.sh $* edgecore "$$OUT_DIR"' >/dev/null
 
+$(KUBEEDGE_OUT)/%/bin/crds: $(KUBEEDGE_SRC_DIR)/kubeedge-%.tar.gz FORCE
+	KUBEEDGE_SRC_DIR=$(KUBEEDGE_SRC_DIR) $(CACHED_BUILD) kubeedge-crds-$* -l $(@D) -f $< -f hack/extract-kubeedge-crds.sh \
+		-- bash -c 'hack/extract-kubeedge-crds.sh $* "$$OUT_DIR"' >/dev/null
+
 # Only reached when a tarball is missing. PRECIOUS: make must never treat a tarball as an intermediate
 # file and delete it.
 .PRECIOUS: $(KUBEEDGE_SRC_DIR)/kubeedge-%.tar.gz
@@ -39,7 +45,7 @@ $(KUBEEDGE_SRC_DIR)/kubeedge-%.tar.gz:
 	@echo "KubeEdge source tarball $@ not found. Set KUBEEDGE_SRC_DIR to the directory holding kubeedge-$*.tar.gz and SHA256SUMS." >&2
 	@exit 1
 
-.PHONY: kubeedge-keadm kubeedge-cloudcore kubeedge-edgecore
+.PHONY: kubeedge-keadm kubeedge-cloudcore kubeedge-edgecore kubeedge-crds
 kubeedge-keadm: $(KUBEEDGE_KEADM) ## Build keadm of every tested KubeEdge release from source into _output/kubeedge.
-kubeedge-cloudcore: $(KUBEEDGE_CLOUDCORE) ## Build cloudcore of the tested KubeEdge release from source.
+kubeedge-cloudcore: $(KUBEEDGE_CLOUDCORE) $(KUBEEDGE_CRDS) ## Build cloudcore of the tested KubeEdge release from source, with its CRDs.
 kubeedge-edgecore: $(KUBEEDGE_EDGECORE) ## Build edgecore of the tested KubeEdge release from source.

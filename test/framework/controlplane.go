@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,8 +35,11 @@ type ControlPlaneOptions struct {
 	// ExtraAPIServerArgs are appended to kube-apiserver's command line.
 	ExtraAPIServerArgs []string
 	// Netns, when set, runs etcd, kube-apiserver and kubectl inside this network namespace, on its loopback, and
-	// makes the clients this package builds dial inside it. EdgeWatcher servers cannot be started then.
+	// makes the clients this package builds dial inside it; EdgeWatcher servers started on it run there too.
 	Netns *netns.Namespace
+	// ServingIPs, when set, makes kube-apiserver listen on every address of its namespace, not only loopback, with
+	// these IPs in its serving certificate: clients in other namespaces (a cloudcore, say) reach it through them.
+	ServingIPs []net.IP
 	// Logf, if set, receives progress messages.
 	Logf func(format string, args ...any)
 }
@@ -94,7 +100,7 @@ func StartControlPlane(ctx context.Context, opts ControlPlaneOptions) (cp *Contr
 		}
 	}()
 
-	if cp.PKI, err = GeneratePKI(filepath.Join(dir, "pki")); err != nil {
+	if cp.PKI, err = GeneratePKI(filepath.Join(dir, "pki"), opts.ServingIPs...); err != nil {
 		return nil, err
 	}
 	opts.Logf("starting etcd (logs: %s)", filepath.Join(dir, "etcd.log"))
@@ -102,7 +108,7 @@ func StartControlPlane(ctx context.Context, opts ControlPlaneOptions) (cp *Contr
 		return nil, err
 	}
 	opts.Logf("etcd is healthy at %s; starting kube-apiserver (logs: %s)", cp.EtcdURL, filepath.Join(dir, "kube-apiserver.log"))
-	if cp.KubeAPIServer, cp.URL, err = startKubeAPIServer(ctx, dir, opts.Netns, cp.PKI, cp.EtcdURL, opts.ExtraAPIServerArgs, opts.StartTimeout); err != nil {
+	if cp.KubeAPIServer, cp.URL, err = startKubeAPIServer(ctx, dir, opts.Netns, cp.PKI, cp.EtcdURL, opts.apiServerArgs(), opts.StartTimeout); err != nil {
 		return nil, err
 	}
 	cp.AdminKubeconfig = filepath.Join(dir, "admin.kubeconfig")
@@ -117,6 +123,33 @@ func StartControlPlane(ctx context.Context, opts ControlPlaneOptions) (cp *Contr
 	}
 	opts.Logf("kube-apiserver is ready at %s", cp.URL)
 	return cp, nil
+}
+
+// apiServerArgs returns the flags added to kube-apiserver's defaults; later flags win.
+func (opts ControlPlaneOptions) apiServerArgs() []string {
+	var args []string
+	if len(opts.ServingIPs) > 0 {
+		args = append(args, "--bind-address=0.0.0.0")
+	}
+	return append(args, opts.ExtraAPIServerArgs...)
+}
+
+// KubeconfigVia writes an admin kubeconfig whose server is https://<ip>:<port> instead of loopback, for clients in
+// other network namespaces; ip must be one of ControlPlaneOptions.ServingIPs.
+func (cp *ControlPlane) KubeconfigVia(ip net.IP) (string, error) {
+	if !slices.ContainsFunc(cp.opts.ServingIPs, ip.Equal) {
+		return "", fmt.Errorf("%s is not one of the control plane's serving IPs %v", ip, cp.opts.ServingIPs)
+	}
+	u, err := url.Parse(cp.URL)
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(cp.Dir, fmt.Sprintf("admin-via-%s.kubeconfig", ip))
+	server := "https://" + net.JoinHostPort(ip.String(), u.Port())
+	if err := writeKubeconfig(path, server, cp.PKI.ServerCA.CertPEM, cp.PKI.Admin); err != nil {
+		return "", err
+	}
+	return path, nil
 }
 
 // waitForAuthenticationConfigMap waits until kube-system/extension-apiserver-authentication holds the request-header CA,

@@ -71,10 +71,8 @@ type EdgeWatcher struct {
 
 // StartEdgeWatcher builds (once) and starts edgewatcher-apiserver against this control plane, and waits until it is
 // ready itself, its APIService is Available and kube-apiserver serves its group through discovery.
+// With ControlPlaneOptions.Netns set, the server runs inside that namespace, beside kube-apiserver.
 func (cp *ControlPlane) StartEdgeWatcher(ctx context.Context, opts EdgeWatcherOptions) (*EdgeWatcher, error) {
-	if cp.opts.Netns != nil {
-		return nil, errors.New("StartEdgeWatcher does not support a control plane inside a network namespace")
-	}
 	bin := opts.Binary
 	if bin == "" {
 		var err error
@@ -185,7 +183,8 @@ func EnsureEdgeWatcherService(ctx context.Context, cp *ControlPlane) error {
 
 // start launches the process with ew.args and waits until it is ready; on failure it stops the process.
 func (ew *EdgeWatcher) start(ctx context.Context) error {
-	proc, err := StartProcess("edgewatcher-apiserver", ew.LogPath, ew.bin, ew.args...)
+	bin, args := commandIn(ew.cp.opts.Netns, ew.bin, ew.args)
+	proc, err := StartProcess("edgewatcher-apiserver", ew.LogPath, bin, args...)
 	if err != nil {
 		return err
 	}
@@ -206,6 +205,9 @@ func (ew *EdgeWatcher) waitReady(ctx context.Context, proc *Process) error {
 		Timeout: 5 * time.Second,
 		// The probe only checks liveness of our own listener; everything that matters is verified through the aggregator.
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}, //nolint:gosec // readiness probe only
+	}
+	if ns := ew.cp.opts.Netns; ns != nil {
+		probe.Transport.(*http.Transport).DialContext = DialContextIn(ns)
 	}
 	defer probe.CloseIdleConnections()
 	agg, err := aggregator.NewForConfig(ew.cp.RestConfig())

@@ -60,7 +60,8 @@ type PKI struct {
 }
 
 // GeneratePKI creates the CAs, certificates and service-account key pair for one control plane and writes them into dir.
-func GeneratePKI(dir string) (*PKI, error) {
+// kube-apiserver's serving certificate names localhost, 127.0.0.1 and each of servingIPs.
+func GeneratePKI(dir string, servingIPs ...net.IP) (*PKI, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create pki dir: %w", err)
 	}
@@ -85,7 +86,7 @@ func GeneratePKI(dir string) (*PKI, error) {
 		return nil, err
 	}
 
-	serving, err := p.ServerCA.IssueServing("kube-apiserver", []string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1)})
+	serving, err := p.ServerCA.IssueServing("kube-apiserver", []string{"localhost"}, append([]net.IP{net.IPv4(127, 0, 0, 1)}, servingIPs...))
 	if err != nil {
 		return nil, err
 	}

@@ -13,10 +13,7 @@ import (
 	"github.com/edgewatcher/edgewatcher/test/framework"
 )
 
-var (
-	syncerBin        string
-	metricsServerBin string
-)
+var syncerBin string
 
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
@@ -64,8 +61,7 @@ func prerequisites() error {
 	if err := framework.CheckBinaries(); err != nil {
 		return err
 	}
-	var err error
-	if metricsServerBin, err = framework.BinPath("metrics-server"); err != nil {
+	if _, err := framework.BinPath("metrics-server"); err != nil {
 		return err
 	}
 	return framework.CheckNetnsTools()

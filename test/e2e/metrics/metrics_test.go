@@ -18,11 +18,12 @@ const (
 	edgeBIP  = "192.0.2.11"
 	edgeAEnd = edgeAIP + ":10351"
 	edgeBEnd = edgeBIP + ":10352"
-	// tunnelRecord is cloudcore's kubeedge/tunnelport record for the two stand-ins.
-	tunnelRecord = `{"ipTunnelPort":{"` + cloudcore1 + `":10351,"` + cloudcore2 + `":10352},"port":{"10351":true,"10352":true}}`
 	// controlPlaneNode is the Node of the control-plane host, whose name the syncer is given.
 	controlPlaneNode = "control-plane"
 )
+
+// tunnelRecord is cloudcore's kubeedge/tunnelport record for the two stand-ins.
+var tunnelRecord = `{"ipTunnelPort":{"` + cloudcore1 + `":10351,"` + cloudcore2 + `":10352},"port":{"10351":true,"10352":true}}`
 
 // What the stand-ins serve, and what `kubectl top` must print for it.
 var (
@@ -37,12 +38,12 @@ var (
 // stops the test, since later steps build on its state.
 func TestLogsAndTopThroughSyncer(t *testing.T) {
 	ctx := t.Context()
-	top := newTopology(t)
-	startStandIn(t, top.cc1, "cloudcore-1", cloudcore1, map[string]edgeUsage{edgeAIP: edgeA})
-	startStandIn(t, top.cc2, "cloudcore-2", cloudcore2, map[string]edgeUsage{edgeBIP: edgeB})
+	top := framework.NewCloudTopology(t, 2)
+	startStandIn(t, top.Cloudcores[0], "cloudcore-1", cloudcore1, map[string]edgeUsage{edgeAIP: edgeA})
+	startStandIn(t, top.Cloudcores[1], "cloudcore-2", cloudcore2, map[string]edgeUsage{edgeBIP: edgeB})
 
 	cp, err := framework.StartControlPlane(ctx, framework.ControlPlaneOptions{
-		Netns: top.host,
+		Netns: top.Host,
 		Logf:  t.Logf,
 		// As kubeadm sets it: the InternalIP, not the host name, is how the control plane reaches a node.
 		ExtraAPIServerArgs: []string{"--kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname"},
@@ -59,14 +60,14 @@ func TestLogsAndTopThroughSyncer(t *testing.T) {
 		}
 	})
 	c := cp.Client()
-	createTunnelPort(t, ctx, c, tunnelRecord)
-	createNode(t, ctx, c, node{name: controlPlaneNode, ip: hostIP})
-	createNode(t, ctx, c, node{name: edgeA.node, edge: true, ip: edgeAIP, port: 10351})
-	createNode(t, ctx, c, node{name: edgeB.node, edge: true, ip: edgeBIP, port: 10352})
+	framework.CreateTunnelPort(t, ctx, c, tunnelRecord)
+	framework.CreateNode(t, ctx, c, framework.NodeSpec{Name: controlPlaneNode, IP: hostIP})
+	framework.CreateNode(t, ctx, c, framework.NodeSpec{Name: edgeA.node, Edge: true, IP: edgeAIP, Port: 10351})
+	framework.CreateNode(t, ctx, c, framework.NodeSpec{Name: edgeB.node, Edge: true, IP: edgeBIP, Port: 10352})
 	for _, e := range []edgeUsage{edgeA, edgeB} {
-		createRunningPod(t, ctx, c, e.podNamespace, e.pod, e.container, e.node)
+		framework.CreateRunningPod(t, ctx, c, e.podNamespace, e.pod, e.container, e.node)
 	}
-	metricsServer := startMetricsServer(t, ctx, cp, top.host)
+	metricsServer := framework.StartMetricsServerIn(t, ctx, cp, top.Host)
 
 	step := func(name string, fn func(t *testing.T)) {
 		if !t.Failed() {
@@ -80,7 +81,7 @@ func TestLogsAndTopThroughSyncer(t *testing.T) {
 
 	step("without the syncer metrics-server cannot scrape the edge nodes", func(t *testing.T) {
 		for _, e := range []struct{ node, endpoint string }{{edgeA.node, edgeAEnd}, {edgeB.node, edgeBEnd}} {
-			eventually(t, "metrics-server's scrape failure for "+e.node, 3*metricResolution, func() (bool, string) {
+			framework.Eventually(t, "metrics-server's scrape failure for "+e.node, 3*framework.MetricsResolution, func() (bool, string) {
 				return scrapeFailed(metricsServer.LogTail(400), e.node, e.endpoint), "no failed scrape of " + e.endpoint + " logged"
 			})
 		}
@@ -93,7 +94,7 @@ func TestLogsAndTopThroughSyncer(t *testing.T) {
 	}
 
 	started := time.Now()
-	syncer := startSyncer(t, cp, top.host, "--node-name="+controlPlaneNode, "--default-target="+cloudcore1, "--resync-period=2s")
+	syncer := framework.StartSyncerIn(t, cp, top.Host, syncerBin, "--node-name="+controlPlaneNode, "--default-target="+cloudcore1, "--resync-period=2s")
 	t.Logf("edgewatcher-syncer ready (first sync applied) %v after start", time.Since(started).Round(time.Millisecond))
 
 	step("kubectl logs reaches the cloudcore that owns the edge node's tunnel", func(t *testing.T) {
@@ -135,12 +136,12 @@ func TestLogsAndTopThroughSyncer(t *testing.T) {
 	})
 
 	step("stopping the syncer keeps the forwarding", func(t *testing.T) {
-		stopSyncer(t, syncer)
+		framework.StopSyncer(t, syncer)
 		expectLogs(t, ctx, cp, edgeA, "cloudcore-1", edgeAEnd)
 	})
 
 	step("after edgewatcher-syncer cleanup kubectl logs times out again", func(t *testing.T) {
-		cleanupSyncer(t, top.host)
+		framework.CleanupSyncerIn(t, top.Host, syncerBin)
 		expectLogsTimeout(t, ctx, cp)
 	})
 }
@@ -188,7 +189,7 @@ func scrapeFailed(log, node, endpoint string) bool {
 // metrics-server needs two scrapes for a CPU rate.
 func expectTop(t *testing.T, ctx context.Context, cp *framework.ControlPlane, args []string, name, cpu, memory string) {
 	t.Helper()
-	eventually(t, "kubectl "+strings.Join(args, " "), 6*metricResolution, func() (bool, string) {
+	framework.Eventually(t, "kubectl "+strings.Join(args, " "), 6*framework.MetricsResolution, func() (bool, string) {
 		out, _, err := cp.Kubectl(ctx, args...)
 		if err != nil {
 			return false, err.Error()

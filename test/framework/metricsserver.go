@@ -1,4 +1,4 @@
-package metrics
+package framework
 
 import (
 	"context"
@@ -15,7 +15,6 @@ import (
 	apiregistrationv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
 	aggregator "k8s.io/kube-aggregator/pkg/client/clientset_generated/clientset"
 
-	"github.com/edgewatcher/edgewatcher/test/framework"
 	"github.com/edgewatcher/edgewatcher/test/netns"
 )
 
@@ -24,8 +23,8 @@ const (
 	metricsAPIService = "v1beta1.metrics.k8s.io"
 	metricsNamespace  = "kube-system"
 	metricsService    = "metrics-server"
-	// metricResolution is metrics-server's scrape interval, the minimum it allows.
-	metricResolution = 10 * time.Second
+	// MetricsResolution is metrics-server's scrape interval, the minimum it allows.
+	MetricsResolution = 10 * time.Second
 )
 
 // metricsServerArgs are the flags an operator needs so metrics-server reaches edge nodes through the syncer:
@@ -35,16 +34,20 @@ var metricsServerArgs = []string{
 	"--kubelet-use-node-status-port",
 	"--kubelet-preferred-address-types=InternalIP",
 	"--kubelet-insecure-tls",
-	"--metric-resolution=" + metricResolution.String(),
-	"--kubelet-request-timeout=" + (metricResolution / 2).String(),
+	"--metric-resolution=" + MetricsResolution.String(),
+	"--kubelet-request-timeout=" + (MetricsResolution / 2).String(),
 }
 
-// startMetricsServer runs the real metrics-server inside ns on a loopback port as the admin user, registers it
+// StartMetricsServerIn runs the real metrics-server (BinPath("metrics-server")) inside ns on a loopback port as the admin user, registers it
 // as the metrics.k8s.io APIService behind an ExternalName Service pointing at localhost, and waits until the
 // APIService is Available. It returns the process.
-func startMetricsServer(t *testing.T, ctx context.Context, cp *framework.ControlPlane, ns *netns.Namespace) *framework.Process {
+func StartMetricsServerIn(t testing.TB, ctx context.Context, cp *ControlPlane, ns *netns.Namespace) *Process {
 	t.Helper()
-	port, err := framework.FreePort()
+	bin, err := BinPath("metrics-server")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, err := FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +55,7 @@ func startMetricsServer(t *testing.T, ctx context.Context, cp *framework.Control
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	ca, err := framework.NewCA("metrics-server-ca")
+	ca, err := NewCA("metrics-server-ca")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +67,7 @@ func startMetricsServer(t *testing.T, ctx context.Context, cp *framework.Control
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := append([]string{"netns", "exec", ns.Name, metricsServerBin,
+	args := append([]string{
 		"--bind-address=127.0.0.1",
 		"--secure-port=" + strconv.Itoa(port),
 		"--tls-cert-file=" + certFile,
@@ -74,7 +77,8 @@ func startMetricsServer(t *testing.T, ctx context.Context, cp *framework.Control
 		"--authorization-kubeconfig=" + cp.AdminKubeconfig,
 		"-v=2",
 	}, metricsServerArgs...)
-	proc, err := framework.StartProcess("metrics-server", filepath.Join(cp.Dir, "metrics-server.log"), "ip", args...)
+	name, args := commandIn(ns, bin, args)
+	proc, err := StartProcess("metrics-server", filepath.Join(cp.Dir, "metrics-server.log"), name, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +93,7 @@ func startMetricsServer(t *testing.T, ctx context.Context, cp *framework.Control
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "APIService "+metricsAPIService+" Available", time.Minute, func() (bool, string) {
+	Eventually(t, "APIService "+metricsAPIService+" Available", time.Minute, func() (bool, string) {
 		if proc.Exited() {
 			t.Fatalf("metrics-server exited: %v\n%s", proc.ExitError(), proc.LogTail(40))
 		}
@@ -108,7 +112,7 @@ func startMetricsServer(t *testing.T, ctx context.Context, cp *framework.Control
 }
 
 // registerMetricsAPI creates the ExternalName Service and the APIService for metrics-server on port.
-func registerMetricsAPI(t *testing.T, ctx context.Context, cp *framework.ControlPlane, port int32, caPEM []byte) {
+func registerMetricsAPI(t testing.TB, ctx context.Context, cp *ControlPlane, port int32, caPEM []byte) {
 	t.Helper()
 	svc := &corev1.Service{
 		ObjectMeta: metav1.ObjectMeta{Name: metricsService, Namespace: metricsNamespace},

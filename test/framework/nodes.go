@@ -1,4 +1,4 @@
-package metrics
+package framework
 
 import (
 	"context"
@@ -12,29 +12,30 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/edgewatcher/edgewatcher/pkg/cloudcore"
-	"github.com/edgewatcher/edgewatcher/pkg/syncer"
 )
 
-// node is a Node the test registers, with the status edged would report after its tunnel connected.
-type node struct {
-	name string
-	edge bool
-	ip   string
-	port int32
+// NodeSpec is a Node a test registers, with the status edged would report after its tunnel connected.
+type NodeSpec struct {
+	Name string
+	// Edge adds the labels KubeEdge gives edge nodes.
+	Edge bool
+	// IP is the InternalIP; Port the kubelet endpoint port (the owning cloudcore's tunnel port on an edge node).
+	IP   string
+	Port int32
 }
 
-// createNode creates the Node and sets its status (Ready, addresses, kubelet endpoint port, capacity) through
+// CreateNode creates the Node and sets its status (Ready, addresses, kubelet endpoint port, capacity) through
 // the status subresource, as kubelet or edged do.
-func createNode(t *testing.T, ctx context.Context, c kubernetes.Interface, n node) {
+func CreateNode(t testing.TB, ctx context.Context, c kubernetes.Interface, n NodeSpec) {
 	t.Helper()
-	labels := map[string]string{"kubernetes.io/hostname": n.name}
-	if n.edge {
-		labels[syncer.EdgeRoleLabel] = ""
+	labels := map[string]string{"kubernetes.io/hostname": n.Name}
+	if n.Edge {
+		labels[EdgeRoleLabel] = ""
 		labels["node-role.kubernetes.io/agent"] = ""
 	}
-	got, err := c.CoreV1().Nodes().Create(ctx, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: n.name, Labels: labels}}, metav1.CreateOptions{})
+	got, err := c.CoreV1().Nodes().Create(ctx, &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: n.Name, Labels: labels}}, metav1.CreateOptions{})
 	if err != nil {
-		t.Fatalf("creating node %s: %v", n.name, err)
+		t.Fatalf("creating node %s: %v", n.Name, err)
 	}
 	capacity := corev1.ResourceList{
 		corev1.ResourceCPU:    resource.MustParse("2"),
@@ -45,20 +46,20 @@ func createNode(t *testing.T, ctx context.Context, c kubernetes.Interface, n nod
 	got.Status = corev1.NodeStatus{
 		Capacity:        capacity,
 		Allocatable:     capacity,
-		Addresses:       []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: n.ip}, {Type: corev1.NodeHostName, Address: n.name}},
-		DaemonEndpoints: corev1.NodeDaemonEndpoints{KubeletEndpoint: corev1.DaemonEndpoint{Port: n.port}},
+		Addresses:       []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: n.IP}, {Type: corev1.NodeHostName, Address: n.Name}},
+		DaemonEndpoints: corev1.NodeDaemonEndpoints{KubeletEndpoint: corev1.DaemonEndpoint{Port: n.Port}},
 		Conditions: []corev1.NodeCondition{{
 			Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady",
 			LastHeartbeatTime: now, LastTransitionTime: now,
 		}},
 	}
 	if _, err := c.CoreV1().Nodes().UpdateStatus(ctx, got, metav1.UpdateOptions{}); err != nil {
-		t.Fatalf("setting the status of node %s: %v", n.name, err)
+		t.Fatalf("setting the status of node %s: %v", n.Name, err)
 	}
 }
 
-// createTunnelPort creates namespace kubeedge and its tunnelport record.
-func createTunnelPort(t *testing.T, ctx context.Context, c kubernetes.Interface, record string) {
+// CreateTunnelPort creates namespace kubeedge and its tunnelport record.
+func CreateTunnelPort(t testing.TB, ctx context.Context, c kubernetes.Interface, record string) {
 	t.Helper()
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: cloudcore.Namespace}}
 	if _, err := c.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
@@ -73,8 +74,8 @@ func createTunnelPort(t *testing.T, ctx context.Context, c kubernetes.Interface,
 	}
 }
 
-// createRunningPod creates a one-container pod bound to nodeName and reports it Running, as edged would.
-func createRunningPod(t *testing.T, ctx context.Context, c kubernetes.Interface, namespace, name, container, nodeName string) {
+// CreateRunningPod creates a one-container pod bound to nodeName and reports it Running, as edged would.
+func CreateRunningPod(t testing.TB, ctx context.Context, c kubernetes.Interface, namespace, name, container, nodeName string) {
 	t.Helper()
 	// No controller-manager runs, so the ServiceAccount admission plugin's "default" account is created here.
 	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: namespace}}
