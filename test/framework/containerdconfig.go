@@ -48,7 +48,10 @@ const loopbackCNIConfig = `{"cniVersion":"0.4.0","name":"edgewatcher-loopback","
 // ContainerdConfig returns containerd's config.toml (version 2, as containerd/containerd@v1.6.20:docs/cri/config.md
 // describes it) for layout: private paths, no debug or metrics listener, sandboxImage as the CRI plugin's pod
 // sandbox image, runc with cgroupfs, overlayfs, the CRI streaming server on loopback, and CNI from
-// CNIBinDir with the configuration in layout.CNIConf.
+// CNIBinDir with the configuration in layout.CNIConf. OOM score adjustments are restricted to containerd's own
+// (restrict_oom_score_adj): the kubelet asks -998 for pod sandboxes, and lowering a score needs
+// CAP_SYS_RESOURCE, which root lacks on some machines, this one included (runc then fails with "can't get final
+// child's PID from pipe: EOF").
 func ContainerdConfig(layout ContainerdLayout, sandboxImage string) string {
 	q := strconv.Quote
 	return `version = 2
@@ -72,6 +75,7 @@ state = ` + q(layout.State) + `
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
   enable_selinux = false
+  restrict_oom_score_adj = true
 
 [plugins."io.containerd.grpc.v1.cri".containerd]
   snapshotter = "overlayfs"

@@ -19,6 +19,7 @@ func TestContainerdConfig(t *testing.T) {
 		`sandbox_image = "docker.io/edgewatcher/pause:test"`,
 		`stream_server_address = "127.0.0.1"`,
 		`SystemdCgroup = false`,
+		`restrict_oom_score_adj = true`,
 		`bin_dir = "/usr/lib/cni"`,
 		`conf_dir = "/tmp/ew/containerd/cni"`,
 	} {

@@ -2,6 +2,7 @@ package edge
 
 import (
 	"net/netip"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,7 +34,12 @@ func requireEdgeTools(t *testing.T) {
 // startEdgeDevice starts an edge host in ns, its containerd, and imports the pause and busybox images.
 func startEdgeDevice(t *testing.T, ns *netns.Namespace) *edgeDevice {
 	t.Helper()
-	dir := t.TempDir()
+	// Not t.TempDir: a subtest's name makes the path too long for containerd's unix socket.
+	dir, err := os.MkdirTemp("", "ew-edge-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.RemoveAll(dir) })
 	host, err := framework.StartEdgeHost(dir, ns)
 	if err != nil {
 		t.Fatal(err)

@@ -53,10 +53,12 @@ func TestSeedScenario(t *testing.T) {
 		}
 	})
 
-	var edgecore *framework.EdgeCore
+	if t.Failed() {
+		return
+	}
+	// The device and edgecore live as long as the whole test, not one step.
+	edgecore := startEdgeCore(t, edgecoreBin, startEdgeDevice(t, e.edge), joinArgs)
 	step("edgecore configured from the command joins cloudcore and its node becomes Ready", func(t *testing.T) {
-		d := startEdgeDevice(t, e.edge)
-		edgecore = startEdgeCore(t, edgecoreBin, d, joinArgs)
 		waitForEdgeNode(t, ctx, c, edgecore, int32(tunnelPort))
 	})
 
