@@ -76,9 +76,12 @@ func StartEdgeHost(dir string, ns *netns.Namespace) (*EdgeHost, error) {
 	h := &EdgeHost{Netns: ns, Dir: abs, CgroupParent: cgroup, holder: p}
 	deadline := time.Now().Add(30 * time.Second)
 	for !logHasLine(logPath, "ready") {
-		if p.Exited() || time.Now().After(deadline) {
+		if p.Exited() {
+			return nil, fmt.Errorf("edge host exited before setting up its mounts: %w\n%s", p.ExitError(), formatTail("edge host", logPath, 20))
+		}
+		if time.Now().After(deadline) {
 			_ = p.Stop(time.Second)
-			return nil, fmt.Errorf("edge host did not set up its mounts: %v\n%s", p.ExitError(), formatTail("edge host", logPath, 20))
+			return nil, fmt.Errorf("edge host did not set up its mounts within 30s\n%s", formatTail("edge host", logPath, 20))
 		}
 		time.Sleep(pollInterval)
 	}
