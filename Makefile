@@ -117,7 +117,7 @@ run: deps $(RUNBINS) build ## Start etcd, kube-apiserver and EdgeWatcher locally
 ##@ Test
 
 .PHONY: test
-test: deps testbins kubeedge-keadm kubeedge-cloudcore ## Run every test: unit, integration, end to end against a real control plane, and a short fuzz run.
+test: deps testbins kubeedge-keadm kubeedge-cloudcore kubeedge-edgecore ## Run every test: unit, integration, end to end against a real control plane, and a short fuzz run.
 	TIMEFORMAT='go test ./... took %0Rs'; time \
 		EDGEWATCHER_BIN_DIR=$(BIN) KUBEEDGE_BIN_DIR=$(KUBEEDGE_OUT) $(GO) test $(GO_TEST_FLAGS) $(NO_TEST_CACHE) -timeout $(TEST_TIMEOUT) ./...
 	FUZZTIME=$(FUZZTIME) hack/fuzz.sh
@@ -137,7 +137,7 @@ test-unit: ## Run unit tests only.
 	$(GO) test $(GO_TEST_FLAGS) ./apis/... ./pkg/... ./registry/... ./cmd/...
 
 .PHONY: test-e2e
-test-e2e: testbins kubeedge-keadm kubeedge-cloudcore ## Run the end-to-end tests only.
+test-e2e: deps testbins kubeedge-keadm kubeedge-cloudcore kubeedge-edgecore ## Run the end-to-end tests only.
 	EDGEWATCHER_BIN_DIR=$(BIN) KUBEEDGE_BIN_DIR=$(KUBEEDGE_OUT) $(GO) test $(GO_TEST_FLAGS) $(NO_TEST_CACHE) -timeout $(TEST_TIMEOUT) -v ./test/...
 
 .PHONY: bench

@@ -20,9 +20,12 @@ case "${1:-}" in
 esac
 
 # iptables (with iptables-legacy), ipset and iproute2: the dataplane tests program netfilter in network namespaces.
-# util-linux (unshare, mount) and procps: the real-keadm test runs keadm in a private mount namespace.
-# curl: the commands `make run` prints to try the API.
-PACKAGES=(git make iptables ipset iproute2 util-linux procps curl)
+# util-linux (unshare, mount, nsenter) and procps: the real-keadm and real-edgecore tests use private mount
+# namespaces. curl: the commands `make run` prints to try the API.
+# containerd, runc, containernetworking-plugins (its loopback plugin) and busybox-static: the real-edgecore test
+# (test/kubeedge/edge) runs a private containerd for edgecore's pods and builds their images from a Go pause
+# program and Debian's static /bin/busybox; nothing is pulled.
+PACKAGES=(git make iptables ipset iproute2 util-linux procps curl containerd runc containernetworking-plugins busybox-static)
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "install-deps: not a Debian or Ubuntu machine; make sure these are installed: ${PACKAGES[*]}"
