@@ -202,3 +202,31 @@ func decode(t *testing.T, out string, v any) {
 		t.Fatalf("decoding %q: %v", out, err)
 	}
 }
+
+// reserve reserves name and ip, failing the test otherwise.
+func reserve(t *testing.T, ctx context.Context, cp *framework.ControlPlane, name, ip string) {
+	t.Helper()
+	if err := cp.ReserveEdgeNode(ctx, name, ip); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// joinToken creates a JoinToken for name, failing the test otherwise.
+func joinToken(t *testing.T, ctx context.Context, cp *framework.ControlPlane, name, spec string) framework.JoinTokenStatus {
+	t.Helper()
+	st, err := cp.JoinToken(ctx, name, spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// joinCommand creates a JoinCommand for name and the release under test, failing the test otherwise.
+func joinCommand(t *testing.T, ctx context.Context, cp *framework.ControlPlane, name string) framework.JoinCommandStatus {
+	t.Helper()
+	st, err := cp.JoinCommand(ctx, name, framework.KubeEdgeCoreTag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st
+}

@@ -44,9 +44,15 @@ func TestSeedScenario(t *testing.T) {
 
 	var joinArgs []string
 	step("EdgeWatcher generates the join command for the reserved node", func(t *testing.T) {
-		reserve(t, ctx, e.cp, edgeNode, edgeIP)
+		if err := e.cp.ReserveEdgeNode(ctx, edgeNode, edgeIP); err != nil {
+			t.Fatal(err)
+		}
 		var command string
-		command, joinArgs = joinCommand(t, ctx, e.cp, edgeNode)
+		jc, err := e.cp.JoinCommand(ctx, edgeNode, kubeEdgeTag)
+		if err != nil {
+			t.Fatal(err)
+		}
+		command, joinArgs = jc.Command, jc.Args
 		t.Logf("join command: %s", redactToken(command))
 		if !slices.Contains(joinArgs, "--cloudcore-ipport="+framework.CloudcoreIP(0)+":10000") {
 			t.Errorf("the command does not dial cloudcore's websocket port at %s: %q", framework.CloudcoreIP(0), redactToken(command))
