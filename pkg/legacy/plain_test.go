@@ -102,7 +102,7 @@ func TestPlainHandler(t *testing.T) {
 		return h
 	}
 	allow := func() *fakeAuthz { return &fakeAuthz{decision: authorizer.DecisionAllow} }
-	unauthorized := func(m AuthMode) string { return unauthorizedMessage(m) }
+	unauthorized := unauthorizedMessage
 	q := "?node_name=edge-1&node_ip=10.0.0.5"
 	tests := []struct {
 		name       string

@@ -16,7 +16,7 @@ func TestParseLabels(t *testing.T) {
 	}{
 		{nil, nil, ""},
 		{[]string{"a=1", "b=2,c="}, map[string]string{"a": "1", "b": "2", "c": ""}, ""},
-		{[]string{"kubernetes.io/hostname=x", " d = y "}, map[string]string{"kubernetes.io/hostname": "x", "d ": " y"}, ""},
+		{[]string{"kubernetes.io/hostname=x", " d = y "}, map[string]string{"kubernetes.io/hostname": "x", "d ": " y"}, ""}, //nolint:gocritic // the spaces around the key are what is tested
 		{[]string{"a=1", "a=1"}, map[string]string{"a": "1"}, ""},
 		{[]string{"a=1", "a=2"}, nil, `label "a" is given twice, as "1" and "2"`},
 		{[]string{"a"}, nil, `invalid label "a": want key=value`},

@@ -2,7 +2,6 @@ package cloudcore_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -193,14 +192,6 @@ func flagValueOr(args []string, name, def string) string {
 		return strings.TrimPrefix(args[i], name+"=")
 	}
 	return def
-}
-
-// decode unmarshals kubectl's JSON output into v, failing the test otherwise.
-func decode(t *testing.T, out string, v any) {
-	t.Helper()
-	if err := json.Unmarshal([]byte(out), v); err != nil {
-		t.Fatalf("decoding %q: %v", out, err)
-	}
 }
 
 // reserve reserves name and ip, failing the test otherwise.
