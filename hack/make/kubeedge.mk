@@ -18,6 +18,8 @@ KUBEEDGE_CLOUDCORE := $(KUBEEDGE_OUT)/$(KUBEEDGE_CORE_TAG)/bin/cloudcore
 KUBEEDGE_EDGECORE  := $(KUBEEDGE_OUT)/$(KUBEEDGE_CORE_TAG)/bin/edgecore
 # The release's CRDs (build/crds), which cloudcore needs applied before it creates its secrets.
 KUBEEDGE_CRDS      := $(KUBEEDGE_OUT)/$(KUBEEDGE_CORE_TAG)/bin/crds
+# Everything `make test` needs from KubeEdge (.ci/run builds each as a phase of its own).
+KUBEEDGE_BINS      := $(KUBEEDGE_KEADM) $(KUBEEDGE_CLOUDCORE) $(KUBEEDGE_CRDS) $(KUBEEDGE_EDGECORE)
 
 # Each binary is built once per machine into hack/cached-build.sh's cache, keyed by its tarball's content
 # and the build script, and linked into $(KUBEEDGE_OUT)/<tag>/bin: a fresh clone relinks instead of
