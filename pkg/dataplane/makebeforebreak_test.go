@@ -13,9 +13,9 @@ import (
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
 )
 
-// hookRunner runs commands as ExecRunner does, except those fail refuses, and calls split for `ipset restore`.
+// hookRunner runs commands as ExecRunner does, except those fail refuses, and calls restore for `ipset
+// restore`. It is no Starter, so every command goes through it.
 type hookRunner struct {
-	ExecRunner
 	// fail, when set, makes a command fail without running.
 	fail func(name string, args []string) bool
 	// restore, when set, runs `ipset -exist restore` scripts instead of ExecRunner.
@@ -30,7 +30,7 @@ func (r *hookRunner) Run(ctx context.Context, stdin []byte, name string, args ..
 	if r.restore != nil && name == "ipset" && len(args) > 0 && args[len(args)-1] == "restore" {
 		return r.restore(ctx, stdin)
 	}
-	return r.ExecRunner.Run(ctx, stdin, name, args...)
+	return ExecRunner{}.Run(ctx, stdin, name, args...)
 }
 
 // TestKernelChainFailureKeepsOldEntries moves a destination to a new target while the chain cannot be written (as
