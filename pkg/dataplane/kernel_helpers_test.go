@@ -1,4 +1,4 @@
-package dataplane
+package dataplane_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
 	"github.com/edgewatcher/edgewatcher/test/netns"
 )
@@ -18,17 +19,17 @@ import (
 type kernel struct {
 	t       testing.TB
 	ns      *netns.Namespace
-	backend Backend
-	nf      *Netfilter
+	backend dataplane.Backend
+	nf      *dataplane.Netfilter
 	// overlapAll makes every full Apply with entries to add overlap the chain writes when it safely can.
 	overlapAll bool
 }
 
 // backends returns the backends to test: nft always, legacy when its commands are installed.
-func backends(t testing.TB) []Backend {
-	out := []Backend{BackendNFT}
+func backends(t testing.TB) []dataplane.Backend {
+	out := []dataplane.Backend{dataplane.BackendNFT}
 	if _, err := exec.LookPath("iptables-legacy"); err == nil {
-		out = append(out, BackendLegacy)
+		out = append(out, dataplane.BackendLegacy)
 	} else {
 		t.Logf("iptables-legacy not installed; testing nf_tables only")
 	}
@@ -36,39 +37,39 @@ func backends(t testing.TB) []Backend {
 }
 
 // newKernel creates the namespace (skipping or failing as netns.New does) and a Netfilter inside it.
-func newKernel(t testing.TB, b Backend, addrs ...netip.Prefix) *kernel {
+func newKernel(t testing.TB, b dataplane.Backend, addrs ...netip.Prefix) *kernel {
 	t.Helper()
 	netns.RequireRoot(t)
-	netns.RequireCommands(t, "ip", "ipset", b.command(forwarding.IPv4), b.command(forwarding.IPv6),
-		b.command(forwarding.IPv4)+"-restore", b.command(forwarding.IPv6)+"-save")
+	netns.RequireCommands(t, "ip", "ipset", b.Command(forwarding.IPv4), b.Command(forwarding.IPv6),
+		b.Command(forwarding.IPv4)+"-restore", b.Command(forwarding.IPv6)+"-save")
 	k := &kernel{t: t, ns: netns.New(t, addrs...), backend: b}
 	k.nf = k.newNetfilter()
-	if want := map[Backend]string{BackendNFT: "nf_tables", BackendLegacy: "legacy"}[b]; want != "" && k.nf.Mode() != want {
+	if want := map[dataplane.Backend]string{dataplane.BackendNFT: "nf_tables", dataplane.BackendLegacy: "legacy"}[b]; want != "" && k.nf.Mode() != want {
 		t.Fatalf("backend %q runs in mode %q, want %q", b, k.nf.Mode(), want)
 	}
 	return k
 }
 
 // newNetfilter creates a Netfilter inside the namespace, as a restarted syncer would.
-func (k *kernel) newNetfilter() *Netfilter {
+func (k *kernel) newNetfilter() *dataplane.Netfilter {
 	k.t.Helper()
-	var nf *Netfilter
+	var nf *dataplane.Netfilter
 	err := k.ns.Do(func() error {
 		var err error
-		nf, err = New(context.Background(), Config{Backend: k.backend})
+		nf, err = dataplane.New(context.Background(), dataplane.Config{Backend: k.backend})
 		return err
 	})
 	if err != nil {
 		k.t.Fatalf("New: %v", err)
 	}
 	if k.overlapAll {
-		nf.overlapMinEntries = 1
+		nf.SetOverlapMinEntries(1)
 	}
 	return nf
 }
 
 // apply runs Apply inside the namespace and returns its stats.
-func (k *kernel) apply(rules []forwarding.Rule) Stats {
+func (k *kernel) apply(rules []forwarding.Rule) dataplane.Stats {
 	k.t.Helper()
 	if err := k.ns.Do(func() error { return k.nf.Apply(context.Background(), rules) }); err != nil {
 		k.t.Fatalf("Apply: %v", err)
@@ -97,7 +98,7 @@ var counters = regexp.MustCompile(`\[\d+:\d+\]`)
 func (k *kernel) natTable(f forwarding.Family) []string {
 	k.t.Helper()
 	var out []string
-	for line := range strings.Lines(k.run(k.backend.command(f)+"-save", "-t", "nat")) {
+	for line := range strings.Lines(k.run(k.backend.Command(f)+"-save", "-t", "nat")) {
 		line = strings.TrimSpace(line)
 		if line != "" && !strings.HasPrefix(line, "#") {
 			out = append(out, counters.ReplaceAllString(line, "[0:0]"))
@@ -148,7 +149,7 @@ func expected(rules []forwarding.Rule, foreignOutput []string) (v4, v6, sets []s
 	chain := map[forwarding.Family][]string{}
 	for _, t := range targets {
 		f := forwarding.FamilyOf(t.Addr())
-		name := setName(f, t)
+		name := dataplane.SetName(f, t)
 		family := map[forwarding.Family]string{forwarding.IPv4: "inet", forwarding.IPv6: "inet6"}[f]
 		sets = append(sets, "create "+name+" hash:ip,port family "+family)
 		for _, e := range byTarget[t] {
@@ -176,4 +177,9 @@ func (k *kernel) assertState(step string, rules []forwarding.Rule, foreignOutput
 	if got := k.sets(); !slices.Equal(got, sets) {
 		k.t.Errorf("%s: ipsets:\n got %s\nwant %s", step, strings.Join(got, "\n     "), strings.Join(sets, "\n     "))
 	}
+}
+
+// rule builds a rule from strings.
+func rule(node, dst, target string) forwarding.Rule {
+	return forwarding.Rule{Node: node, Destination: netip.MustParseAddrPort(dst), Target: netip.MustParseAddrPort(target)}
 }

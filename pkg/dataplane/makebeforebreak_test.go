@@ -1,4 +1,4 @@
-package dataplane
+package dataplane_test
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
 )
 
@@ -25,12 +26,12 @@ type hookRunner struct {
 // Run implements Runner.
 func (r *hookRunner) Run(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error) {
 	if r.fail != nil && r.fail(name, args) {
-		return nil, &CommandError{Command: name, Args: args, Stderr: "refused by the test", Err: errors.New("exit status 4")}
+		return nil, &dataplane.CommandError{Command: name, Args: args, Stderr: "refused by the test", Err: errors.New("exit status 4")}
 	}
 	if r.restore != nil && name == "ipset" && len(args) > 0 && args[len(args)-1] == "restore" {
 		return r.restore(ctx, stdin)
 	}
-	return ExecRunner{}.Run(ctx, stdin, name, args...)
+	return dataplane.ExecRunner{}.Run(ctx, stdin, name, args...)
 }
 
 // TestKernelChainFailureKeepsOldEntries moves a destination to a new target while the chain cannot be written (as
@@ -43,7 +44,7 @@ func TestKernelChainFailureKeepsOldEntries(t *testing.T) {
 			runner := &hookRunner{}
 			if err := k.ns.Do(func() error {
 				var err error
-				k.nf, err = New(t.Context(), Config{Backend: b, Runner: runner})
+				k.nf, err = dataplane.New(t.Context(), dataplane.Config{Backend: b, Runner: runner})
 				return err
 			}); err != nil {
 				t.Fatal(err)
@@ -60,10 +61,10 @@ func TestKernelChainFailureKeepsOldEntries(t *testing.T) {
 				if err := k.ns.Do(func() error { return k.nf.Apply(context.Background(), after) }); err == nil {
 					t.Fatalf("attempt %d: Apply succeeded with the chain refused", attempt)
 				}
-				if got := k.natTable(forwarding.IPv4); !slicesContain(got, "--match-set "+setName(forwarding.IPv4, old.Target)+" ") {
+				if got := k.natTable(forwarding.IPv4); !slicesContain(got, "--match-set "+dataplane.SetName(forwarding.IPv4, old.Target)+" ") {
 					t.Fatalf("attempt %d: the old target's rule is gone:\n%s", attempt, strings.Join(got, "\n"))
 				}
-				if !k.member(setName(forwarding.IPv4, old.Target), old.Destination.String()) {
+				if !k.member(dataplane.SetName(forwarding.IPv4, old.Target), old.Destination.String()) {
 					t.Errorf("attempt %d: after a failed chain write, %s was deleted from its old set: not forwarded", attempt, old.Destination)
 				}
 			}
@@ -79,7 +80,7 @@ func TestKernelChainFailureKeepsOldEntries(t *testing.T) {
 // sets; whatever it does, between any two of its set commands the destination must be in one of them. Each
 // `ipset restore` is run in parts, split after every swap, and checked between them.
 func TestKernelRestartAddsBeforeRebuilding(t *testing.T) {
-	k := newKernel(t, BackendNFT)
+	k := newKernel(t, dataplane.BackendNFT)
 	a, b := netip.MustParseAddrPort("10.0.0.2:10003"), netip.MustParseAddrPort("10.0.0.3:10003")
 	d := rule("d", "10.1.0.4:10351", a.String())
 	before := []forwarding.Rule{d, rule("f", "10.1.0.5:10351", a.String()), rule("e", "10.1.0.6:10352", b.String())}
@@ -87,7 +88,7 @@ func TestKernelRestartAddsBeforeRebuilding(t *testing.T) {
 
 	var gaps []string
 	check := func(where string) {
-		if !k.member(setName(forwarding.IPv4, a), d.Destination.String()) && !k.member(setName(forwarding.IPv4, b), d.Destination.String()) {
+		if !k.member(dataplane.SetName(forwarding.IPv4, a), d.Destination.String()) && !k.member(dataplane.SetName(forwarding.IPv4, b), d.Destination.String()) {
 			gaps = append(gaps, where)
 		}
 	}
@@ -101,7 +102,7 @@ func TestKernelRestartAddsBeforeRebuilding(t *testing.T) {
 				}
 			}
 			script = script[len(part):]
-			if _, err := (ExecRunner{}).Run(ctx, part, "ipset", "-exist", "restore"); err != nil {
+			if _, err := (dataplane.ExecRunner{}).Run(ctx, part, "ipset", "-exist", "restore"); err != nil {
 				return nil, err
 			}
 			parts++
@@ -111,7 +112,7 @@ func TestKernelRestartAddsBeforeRebuilding(t *testing.T) {
 	}}
 	if err := k.ns.Do(func() error {
 		var err error
-		k.nf, err = New(t.Context(), Config{Backend: BackendNFT, Runner: runner})
+		k.nf, err = dataplane.New(t.Context(), dataplane.Config{Backend: dataplane.BackendNFT, Runner: runner})
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package dataplane
+package dataplane_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
 )
 
@@ -26,7 +27,7 @@ func (k *kernel) ourObjects() (sets []string, chain bool) {
 			sets = append(sets, f[1])
 		}
 	}
-	return sets, slices.ContainsFunc(k.natTable(forwarding.IPv4), func(l string) bool { return strings.Contains(l, ChainName) })
+	return sets, slices.ContainsFunc(k.natTable(forwarding.IPv4), func(l string) bool { return strings.Contains(l, dataplane.ChainName) })
 }
 
 // waitForSets waits until at least n sets of ours exist, for up to 5 s, and returns them.
@@ -70,11 +71,11 @@ func TestKernelPrefill(t *testing.T) {
 		for _, overlap := range []bool{false, true} {
 			t.Run(string(b)+map[bool]string{false: "/sequential", true: "/overlapped"}[overlap], func(t *testing.T) {
 				k := newKernel(t, b)
-				k.nf.overlapMinEntries = 1
+				k.nf.SetOverlapMinEntries(1)
 				if !overlap {
 					// A rule of our chain that Apply drops: it then writes the chain after the fill.
-					k.run(b.command(forwarding.IPv4), "-t", "nat", "-N", ChainName)
-					k.run(b.command(forwarding.IPv4), "-t", "nat", "-A", ChainName, "-d", "192.0.2.7/32", "-j", "RETURN")
+					k.run(b.Command(forwarding.IPv4), "-t", "nat", "-N", dataplane.ChainName)
+					k.run(b.Command(forwarding.IPv4), "-t", "nat", "-A", dataplane.ChainName, "-d", "192.0.2.7/32", "-j", "RETURN")
 				}
 				k.prefill(prefillCandidates)
 				sets := k.waitForSets(4) // the restore runs in the background
@@ -86,7 +87,7 @@ func TestKernelPrefill(t *testing.T) {
 				if len(sets) != 4 {
 					t.Errorf("after Prefill, sets %q, want 4 temporary sets", sets)
 				}
-				if got := k.natTable(forwarding.IPv4); overlap && slices.ContainsFunc(got, func(l string) bool { return strings.Contains(l, ChainName) }) {
+				if got := k.natTable(forwarding.IPv4); overlap && slices.ContainsFunc(got, func(l string) bool { return strings.Contains(l, dataplane.ChainName) }) {
 					t.Errorf("Prefill wrote rules: %q", got)
 				}
 				st := k.apply(prefillRules)
@@ -106,8 +107,8 @@ func TestKernelPrefill(t *testing.T) {
 // an Apply whose sets exist already, and its restore killed. Nothing is left behind, no candidate is forwarded,
 // and the next Apply reaches the exact state.
 func TestKernelPrefillInterrupted(t *testing.T) {
-	k := newKernel(t, BackendNFT)
-	k.nf.overlapMinEntries = 1
+	k := newKernel(t, dataplane.BackendNFT)
+	k.nf.SetOverlapMinEntries(1)
 
 	k.prefill(prefillCandidates)
 	k.cleanup()
@@ -123,7 +124,7 @@ func TestKernelPrefillInterrupted(t *testing.T) {
 
 	k.nf = k.newNetfilter() // a restart: every set exists, so nothing is prefilled
 	k.prefill(prefillRules)
-	if k.nf.prefill != nil {
+	if k.nf.Prefilling() {
 		t.Error("Prefill acted although every set exists")
 	}
 	st = k.apply(prefillRules)
@@ -132,12 +133,12 @@ func TestKernelPrefillInterrupted(t *testing.T) {
 
 	k.cleanup()
 	k.nf = k.newNetfilter()
-	k.nf.overlapMinEntries = 1
+	k.nf.SetOverlapMinEntries(1)
 	k.prefill(prefillCandidates)
-	if k.nf.prefill == nil {
+	if !k.nf.Prefilling() {
 		t.Fatal("no Prefill running")
 	}
-	k.nf.prefill.cancel() // kills its restore
+	k.nf.KillPrefill() // kills its restore
 	if err := k.ns.Do(func() error { return k.nf.Apply(context.Background(), prefillRules) }); err == nil {
 		t.Error("Apply after the prefill's restore was killed succeeded")
 	}
