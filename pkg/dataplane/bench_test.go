@@ -43,7 +43,7 @@ func benchRules(n int) []forwarding.Rule {
 func (k *kernel) timeIn(stdin []byte, argv ...string) time.Duration {
 	k.t.Helper()
 	var took time.Duration
-	if err := k.ns.Do(func() error {
+	if err := k.do(func() error {
 		cmd := exec.Command(argv[0], argv[1:]...)
 		cmd.Stdin = bytes.NewReader(stdin)
 		start := time.Now()
@@ -86,7 +86,7 @@ func (k *kernel) floors(rules []forwarding.Rule) (ipset, iptablesRestore time.Du
 func BenchmarkApply(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
 		b.Run(fmt.Sprintf("rules=%d", n), func(b *testing.B) {
-			k := newKernel(b, dataplane.BackendSystem)
+			k := newRealKernel(b, dataplane.BackendSystem)
 			rules := benchRules(n)
 			ipsetFloor, restoreFloor := k.floors(rules)
 			b.ResetTimer()
@@ -121,8 +121,8 @@ func BenchmarkApplyIncremental(b *testing.B) {
 		interval time.Duration
 	}{{"verify=always", 0}, {"verify=10s", 10 * time.Second}} {
 		b.Run(bc.name, func(b *testing.B) {
-			k := newKernel(b, dataplane.BackendSystem)
-			if err := k.ns.Do(func() error {
+			k := newRealKernel(b, dataplane.BackendSystem)
+			if err := k.do(func() error {
 				var err error
 				k.nf, err = dataplane.New(context.Background(), dataplane.Config{VerifyInterval: bc.interval})
 				return err
@@ -174,7 +174,7 @@ func BenchmarkPerRuleBaseline(b *testing.B) {
 
 // perRuleBaseline runs one size of BenchmarkPerRuleBaseline and returns the baseline's time per run.
 func perRuleBaseline(b *testing.B, n int) time.Duration {
-	k := newKernel(b, dataplane.BackendSystem)
+	k := newRealKernel(b, dataplane.BackendSystem)
 	rules := benchRules(n)
 	var baseline, apply time.Duration
 	for i := 0; i < b.N; i++ {
@@ -182,7 +182,7 @@ func perRuleBaseline(b *testing.B, n int) time.Duration {
 		k.run("iptables", "-t", "nat", "-F", "OUTPUT")
 		k.cleanup()
 		b.StartTimer()
-		if err := k.ns.Do(func() error {
+		if err := k.do(func() error {
 			start := time.Now()
 			for _, r := range rules {
 				spec := []string{"-t", "nat", "-w", "5", "OUTPUT", "-d", r.Destination.Addr().String() + "/32", "-p", "tcp",

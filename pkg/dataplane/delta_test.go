@@ -14,18 +14,12 @@ import (
 // the kernel exactly as a full Apply of the result would.
 func TestKernelApplyDelta(t *testing.T) {
 	for _, b := range backends(t) {
-		t.Run(string(b), func(t *testing.T) {
+		t.Run(b.String(), func(t *testing.T) {
 			k := newKernel(t, b)
-			runner := &countingRunner{}
-			if err := k.ns.Do(func() error {
-				var err error
-				k.nf, err = dataplane.New(t.Context(), dataplane.Config{Backend: b, Runner: runner})
-				return err
-			}); err != nil {
-				t.Fatal(err)
-			}
+			runner := &countingRunner{inner: k.runner()}
+			k.nf = k.newNetfilterWith(dataplane.Config{Runner: runner})
 			delta := func(added, removed []forwarding.Rule) error {
-				return k.ns.Do(func() error { return k.nf.ApplyDelta(context.Background(), added, removed) })
+				return k.do(func() error { return k.nf.ApplyDelta(context.Background(), added, removed) })
 			}
 			e1 := rule("e1", "10.1.0.1:10351", "10.0.0.2:10003")
 			e2 := rule("e2", "10.1.0.2:10352", "10.0.0.3:10003")
@@ -68,27 +62,28 @@ func TestKernelApplyDelta(t *testing.T) {
 // TestKernelVerifyRepairsDrift checks that Verify, with nothing planned again, repairs a flushed chain, a
 // deleted jump and a flushed set after deltas, and needs a full Apply first.
 func TestKernelVerifyRepairsDrift(t *testing.T) {
-	k := newKernel(t, dataplane.BackendNFT)
-	verify := func() error { return k.ns.Do(func() error { return k.nf.Verify(context.Background()) }) }
-	if err := verify(); !errors.Is(err, dataplane.ErrFullApplyRequired) {
-		t.Fatalf("before any Apply: %v, want ErrFullApplyRequired", err)
-	}
-	e1 := rule("e1", "10.1.0.1:10351", "10.0.0.2:10003")
-	e2 := rule("e2", "10.1.0.2:10351", "10.0.0.2:10003")
-	v6 := rule("v6", "[fd01::1]:10353", "[fd00::2]:10003")
-	k.apply([]forwarding.Rule{e1, v6})
-	if err := k.ns.Do(func() error { return k.nf.ApplyDelta(context.Background(), []forwarding.Rule{e2}, nil) }); err != nil {
-		t.Fatal(err)
-	}
-	want := []forwarding.Rule{e1, e2, v6}
-	k.run("iptables-nft", "-t", "nat", "-F", dataplane.ChainName)
-	k.run("ip6tables-nft", "-t", "nat", "-D", "OUTPUT", "-m", "comment", "--comment", dataplane.JumpComment, "-j", dataplane.ChainName)
-	k.run("ipset", "flush", dataplane.SetName(forwarding.IPv4, e1.Target))
-	if err := verify(); err != nil {
-		t.Fatal(err)
-	}
-	if st := k.nf.LastStats(); !st.Verified || st.SetsRebuilt != 1 || st.ChainsWritten != 1 || st.JumpsInserted != 1 {
-		t.Errorf("Verify stats %+v, want 1 set rebuilt, 1 chain written, 1 jump inserted", st)
-	}
-	k.assertState("after Verify", want, nil)
+	forKernels(t, []dataplane.Backend{dataplane.BackendNFT}, func(t *testing.T, k *kernel) {
+		verify := func() error { return k.do(func() error { return k.nf.Verify(context.Background()) }) }
+		if err := verify(); !errors.Is(err, dataplane.ErrFullApplyRequired) {
+			t.Fatalf("before any Apply: %v, want ErrFullApplyRequired", err)
+		}
+		e1 := rule("e1", "10.1.0.1:10351", "10.0.0.2:10003")
+		e2 := rule("e2", "10.1.0.2:10351", "10.0.0.2:10003")
+		v6 := rule("v6", "[fd01::1]:10353", "[fd00::2]:10003")
+		k.apply([]forwarding.Rule{e1, v6})
+		if err := k.do(func() error { return k.nf.ApplyDelta(context.Background(), []forwarding.Rule{e2}, nil) }); err != nil {
+			t.Fatal(err)
+		}
+		want := []forwarding.Rule{e1, e2, v6}
+		k.run("iptables-nft", "-t", "nat", "-F", dataplane.ChainName)
+		k.run("ip6tables-nft", "-t", "nat", "-D", "OUTPUT", "-m", "comment", "--comment", dataplane.JumpComment, "-j", dataplane.ChainName)
+		k.run("ipset", "flush", dataplane.SetName(forwarding.IPv4, e1.Target))
+		if err := verify(); err != nil {
+			t.Fatal(err)
+		}
+		if st := k.nf.LastStats(); !st.Verified || st.SetsRebuilt != 1 || st.ChainsWritten != 1 || st.JumpsInserted != 1 {
+			t.Errorf("Verify stats %+v, want 1 set rebuilt, 1 chain written, 1 jump inserted", st)
+		}
+		k.assertState("after Verify", want, nil)
+	})
 }

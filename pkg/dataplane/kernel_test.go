@@ -133,8 +133,8 @@ type kernelStep struct {
 // runKernelSteps runs steps in k, checking stats and the exact state after each, then Cleanup.
 func runKernelSteps(t *testing.T, k *kernel, steps []kernelStep) {
 	b := k.backend
-	k.run(b.Command(forwarding.IPv4), "-t", "nat", "-A", "OUTPUT", "-d", "192.0.2.1/32", "-p", "tcp", "--dport", "10350",
-		"-j", "DNAT", "--to-destination", "192.0.2.2:30003")
+	k.run(b.Command(forwarding.IPv4), "-t", "nat", "-A", "OUTPUT", "-d", "192.0.2.1/32", "-p", "tcp", "-m", "tcp", "--dport", "10350",
+		"-j", "DNAT", "--to-destination", "192.0.2.2:30003") // as listed, so that the fake lists it alike
 	foreign := []string{foreignRule}
 	for _, s := range steps {
 		for _, argv := range s.drift {
@@ -172,34 +172,31 @@ func runKernelSteps(t *testing.T, k *kernel, steps []kernelStep) {
 
 // TestKernelIPv4Only checks that a Netfilter limited to IPv4 refuses IPv6 rules but programs the rest.
 func TestKernelIPv4Only(t *testing.T) {
-	k := newKernel(t, dataplane.BackendNFT)
-	var nf *dataplane.Netfilter
-	rules := []forwarding.Rule{rule("e1", "10.1.0.1:10351", "10.0.0.2:10003"), rule("v6", "[fd01::1]:10353", "[fd00::2]:10003")}
-	var applyErr error
-	if err := k.ns.Do(func() error {
-		var err error
-		if nf, err = dataplane.New(t.Context(), dataplane.Config{Backend: dataplane.BackendNFT, Families: []forwarding.Family{forwarding.IPv4}}); err != nil {
-			return err
-		}
-		if applyErr = nf.Apply(t.Context(), rules); applyErr == nil {
+	forKernels(t, []dataplane.Backend{dataplane.BackendNFT}, func(t *testing.T, k *kernel) {
+		nf := k.newNetfilterWith(dataplane.Config{Families: []forwarding.Family{forwarding.IPv4}})
+		rules := []forwarding.Rule{rule("e1", "10.1.0.1:10351", "10.0.0.2:10003"), rule("v6", "[fd01::1]:10353", "[fd00::2]:10003")}
+		var applyErr error
+		if err := k.do(func() error {
+			if applyErr = nf.Apply(t.Context(), rules); applyErr == nil {
+				return nil
+			}
+			if err := nf.Apply(t.Context(), rules); err == nil || nf.LastStats().Changed() {
+				return fmt.Errorf("second Apply: stats %+v, want no change; error: %w", nf.LastStats(), err)
+			}
 			return nil
+		}); err != nil {
+			t.Fatal(err)
 		}
-		if err := nf.Apply(t.Context(), rules); err == nil || nf.LastStats().Changed() {
-			return fmt.Errorf("second Apply: stats %+v, want no change; error: %w", nf.LastStats(), err)
+		if applyErr == nil {
+			t.Error("Apply with IPv6 rules on an IPv4-only dataplane succeeded")
 		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if applyErr == nil {
-		t.Error("Apply with IPv6 rules on an IPv4-only dataplane succeeded")
-	}
-	if st := nf.LastStats(); st.Entries != 1 {
-		t.Errorf("programmed %d entries, want the 1 IPv4 entry", st.Entries)
-	}
-	if got := k.natTable(forwarding.IPv6); !slices.Equal(got, natWith(nil, nil, nil, nil)) {
-		t.Errorf("ip6tables was touched: %q", got)
-	}
+		if st := nf.LastStats(); st.Entries != 1 {
+			t.Errorf("programmed %d entries, want the 1 IPv4 entry", st.Entries)
+		}
+		if got := k.natTable(forwarding.IPv6); !slices.Equal(got, natWith(nil, nil, nil, nil)) {
+			t.Errorf("ip6tables was touched: %q", got)
+		}
+	})
 }
 
 // unchanged checks that an Apply changed nothing.
@@ -218,60 +215,56 @@ func want(t *testing.T, ok bool, st dataplane.Stats) {
 
 // countingRunner counts the commands it runs. It is no Starter, so every command is counted.
 type countingRunner struct {
+	inner dataplane.Runner
 	count int
 }
 
 // Run implements Runner.
 func (r *countingRunner) Run(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error) {
 	r.count++
-	return dataplane.ExecRunner{}.Run(ctx, stdin, name, args...)
+	return r.inner.Run(ctx, stdin, name, args...)
 }
 
 // TestKernelVerifyInterval checks the fast path: within VerifyInterval, an Apply with unchanged targets runs one
 // `ipset restore` of the differences and nothing else, and a change of targets falls back to a full Apply,
 // which repairs drift.
 func TestKernelVerifyInterval(t *testing.T) {
-	k := newKernel(t, dataplane.BackendNFT)
-	runner := &countingRunner{}
-	if err := k.ns.Do(func() error {
-		var err error
-		k.nf, err = dataplane.New(t.Context(), dataplane.Config{Backend: dataplane.BackendNFT, Runner: runner, VerifyInterval: time.Hour})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	base := []forwarding.Rule{rule("e1", "10.1.0.1:10351", "10.0.0.2:10003"), rule("v6", "[fd01::1]:10353", "[fd00::2]:10003")}
-	grown := append(slices.Clone(base), rule("e2", "10.1.0.2:10351", "10.0.0.2:10003"))
-	shrunk := append(slices.Clone(base[1:]), rule("e2", "10.1.0.2:10351", "10.0.0.2:10003"))
-	retargeted := append(slices.Clone(shrunk), rule("e3", "10.1.0.3:10351", "10.0.0.3:10003"))
-	tests := []struct {
-		name         string
-		drift        []string
-		rules        []forwarding.Rule
-		wantVerified bool
-		wantExecs    int
-		wantRepaired bool
-	}{
-		{name: "first Apply verifies", rules: base, wantVerified: true, wantExecs: 4, wantRepaired: true},
-		{name: "a node added: one restore", rules: grown, wantExecs: 1, wantRepaired: true},
-		{name: "a node removed: one restore", rules: shrunk, wantExecs: 1, wantRepaired: true},
-		{name: "nothing changed: no command", rules: shrunk, wantExecs: 0, wantRepaired: true},
-		{name: "drift waits for the interval", drift: []string{"iptables-nft", "-t", "nat", "-F", dataplane.ChainName}, rules: shrunk},
-		{name: "a new target verifies and repairs", rules: retargeted, wantVerified: true, wantExecs: 3, wantRepaired: true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if tt.drift != nil {
-				k.run(tt.drift...)
-			}
-			runner.count = 0
-			st := k.apply(tt.rules)
-			if st.Verified != tt.wantVerified || runner.count != tt.wantExecs {
-				t.Errorf("Verified %v after %d commands, want %v after %d; stats %+v", st.Verified, runner.count, tt.wantVerified, tt.wantExecs, st)
-			}
-			if tt.wantRepaired {
-				k.assertState(tt.name, tt.rules, nil)
-			}
-		})
-	}
+	forKernels(t, []dataplane.Backend{dataplane.BackendNFT}, func(t *testing.T, k *kernel) {
+		runner := &countingRunner{inner: k.runner()}
+		k.nf = k.newNetfilterWith(dataplane.Config{Runner: runner, VerifyInterval: time.Hour})
+		base := []forwarding.Rule{rule("e1", "10.1.0.1:10351", "10.0.0.2:10003"), rule("v6", "[fd01::1]:10353", "[fd00::2]:10003")}
+		grown := append(slices.Clone(base), rule("e2", "10.1.0.2:10351", "10.0.0.2:10003"))
+		shrunk := append(slices.Clone(base[1:]), rule("e2", "10.1.0.2:10351", "10.0.0.2:10003"))
+		retargeted := append(slices.Clone(shrunk), rule("e3", "10.1.0.3:10351", "10.0.0.3:10003"))
+		tests := []struct {
+			name         string
+			drift        []string
+			rules        []forwarding.Rule
+			wantVerified bool
+			wantExecs    int
+			wantRepaired bool
+		}{
+			{name: "first Apply verifies", rules: base, wantVerified: true, wantExecs: 4, wantRepaired: true},
+			{name: "a node added: one restore", rules: grown, wantExecs: 1, wantRepaired: true},
+			{name: "a node removed: one restore", rules: shrunk, wantExecs: 1, wantRepaired: true},
+			{name: "nothing changed: no command", rules: shrunk, wantExecs: 0, wantRepaired: true},
+			{name: "drift waits for the interval", drift: []string{"iptables-nft", "-t", "nat", "-F", dataplane.ChainName}, rules: shrunk},
+			{name: "a new target verifies and repairs", rules: retargeted, wantVerified: true, wantExecs: 3, wantRepaired: true},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				if tt.drift != nil {
+					k.run(tt.drift...)
+				}
+				runner.count = 0
+				st := k.apply(tt.rules)
+				if st.Verified != tt.wantVerified || runner.count != tt.wantExecs {
+					t.Errorf("Verified %v after %d commands, want %v after %d; stats %+v", st.Verified, runner.count, tt.wantVerified, tt.wantExecs, st)
+				}
+				if tt.wantRepaired {
+					k.assertState(tt.name, tt.rules, nil)
+				}
+			})
+		}
+	})
 }

@@ -326,8 +326,10 @@ func (k *FakeKernel) edit(t *table, args []string) *cliError {
 	}
 	op, chain := args[0], args[1]
 	pos := 1
-	if n, err := strconv.Atoi(strings.Join(args[2:3], "")); op == "-I" && err == nil {
-		pos, args = n, slices.Delete(slices.Clone(args), 2, 3)
+	if op == "-I" && len(args) > 2 {
+		if n, err := strconv.Atoi(args[2]); err == nil {
+			pos, args = n, slices.Delete(slices.Clone(args), 2, 3)
+		}
 	}
 	spec := strings.Join(args[2:], " ")
 	if op != "-N" && !t.exists(chain) {
