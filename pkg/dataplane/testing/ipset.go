@@ -25,6 +25,12 @@ const (
 	errSetInUse   = "Set cannot be destroyed: it is in use by a kernel component"
 )
 
+// ipsetError is a failure as ipset prints it on standard error, capitalised.
+type ipsetError string
+
+// Error implements error.
+func (e ipsetError) Error() string { return string(e) }
+
 // ipsetCommand runs `ipset [-exist] <command> ...`; k.mu is held.
 func (k *FakeKernel) ipsetCommand(name string, args []string, stdin []byte) ([]byte, error) {
 	exist := false
@@ -76,7 +82,7 @@ func (k *FakeKernel) ipsetLine(line string, exist bool) error {
 	name := f[1]
 	s, ok := k.sets[name]
 	if !ok && f[0] != "create" {
-		return errors.New(errSetMissing)
+		return ipsetError(errSetMissing)
 	}
 	switch f[0] {
 	case "create":
@@ -91,13 +97,13 @@ func (k *FakeKernel) ipsetLine(line string, exist bool) error {
 		}
 		switch {
 		case f[0] == "add" && s.entries[e] && !exist:
-			return errors.New("Element cannot be added to the set: it's already added")
+			return ipsetError("Element cannot be added to the set: it's already added")
 		case f[0] == "add" && !s.entries[e] && len(s.entries) >= s.maxElem:
-			return errors.New("Hash is full, cannot add more elements")
+			return ipsetError("Hash is full, cannot add more elements")
 		case f[0] == "add":
 			s.entries[e] = true
 		case !s.entries[e] && !exist:
-			return errors.New("Element cannot be deleted from the set: it's not added")
+			return ipsetError("Element cannot be deleted from the set: it's not added")
 		default:
 			delete(s.entries, e)
 		}
@@ -105,7 +111,7 @@ func (k *FakeKernel) ipsetLine(line string, exist bool) error {
 		clear(s.entries)
 	case "destroy":
 		if k.referenced(name) {
-			return errors.New(errSetInUse)
+			return ipsetError(errSetInUse)
 		}
 		delete(k.sets, name)
 	case "swap":
@@ -114,10 +120,10 @@ func (k *FakeKernel) ipsetLine(line string, exist bool) error {
 		}
 		other, ok := k.sets[f[2]]
 		if !ok {
-			return errors.New(errSetMissing)
+			return ipsetError(errSetMissing)
 		}
 		if s.typ != other.typ || s.family != other.family {
-			return errors.New("The sets cannot be swapped: their type does not match")
+			return ipsetError("The sets cannot be swapped: their type does not match")
 		}
 		*s, *other = *other, *s // rules reference names, so they now match the other content
 	default:
@@ -159,7 +165,7 @@ func (k *FakeKernel) createSet(name string, spec []string, exist bool) error {
 		if exist && old.typ == s.typ && old.family == s.family && old.maxElem == s.maxElem {
 			return nil
 		}
-		return errors.New("Set cannot be created: set with the same name already exists")
+		return ipsetError("Set cannot be created: set with the same name already exists")
 	}
 	k.sets[name] = s
 	return nil

@@ -167,7 +167,7 @@ func (k *FakeKernel) restoreStream(ctx context.Context, r io.Reader, exist bool)
 		k.mu.Unlock()
 		if err != nil {
 			_, _ = io.Copy(io.Discard, r)
-			return fmt.Errorf("Error in line %d: %w", n, err)
+			return ipsetError(fmt.Sprintf("Error in line %d: %v", n, err))
 		}
 	}
 	if ctx.Err() != nil {
