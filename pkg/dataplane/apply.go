@@ -175,12 +175,12 @@ func (n *Netfilter) liveChains() (map[forwarding.Family][]string, map[forwarding
 }
 
 // canOverlap reports whether the chains and jumps may be written while the sets fill: the fill is large, every
-// chain was read, and writing it keeps every rule in force, so it only adds forwarding. Only ExecRunner can
+// chain was read, and writing it keeps every rule in force, so it only adds forwarding. Only a Starter can
 // start a command without waiting for it.
 func (n *Netfilter) canOverlap(want map[forwarding.Family][]targetSet, chains map[forwarding.Family][]string,
 	chainErrs map[forwarding.Family]error, entries int,
 ) bool {
-	if _, ok := n.runner.(ExecRunner); !ok || entries == 0 || entries < n.overlapMinEntries {
+	if _, ok := n.runner.(Starter); !ok || entries == 0 || entries < n.overlapMinEntries {
 		return false
 	}
 	for _, t := range n.families {
@@ -216,7 +216,7 @@ func (n *Netfilter) startFill(ctx context.Context, creates, adds *ipsetScript, p
 	}
 	waitAdds := func() error { return nil }
 	if adds.Len() > 0 {
-		wait, err := ExecRunner{}.start(ctx, adds.Bytes(), "ipset", "-exist", "restore")
+		wait, err := n.runner.(Starter).Start(ctx, adds.Bytes(), "ipset", "-exist", "restore")
 		if err != nil {
 			return nil, err
 		}

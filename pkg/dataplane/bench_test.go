@@ -1,4 +1,4 @@
-package dataplane
+package dataplane_test
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
 )
 
@@ -42,7 +43,7 @@ func benchRules(n int) []forwarding.Rule {
 func (k *kernel) timeIn(stdin []byte, argv ...string) time.Duration {
 	k.t.Helper()
 	var took time.Duration
-	if err := k.ns.Do(func() error {
+	if err := k.do(func() error {
 		cmd := exec.Command(argv[0], argv[1:]...)
 		cmd.Stdin = bytes.NewReader(stdin)
 		start := time.Now()
@@ -62,11 +63,11 @@ func (k *kernel) timeIn(stdin []byte, argv ...string) time.Duration {
 // entries into one set, and one `iptables-restore --noflush` of one `-d IP/32` DNAT rule per entry.
 func (k *kernel) floors(rules []forwarding.Rule) (ipset, iptablesRestore time.Duration) {
 	var s bytes.Buffer
-	s.WriteString("create floor hash:ip,port family inet hashsize " + strconv.Itoa(hashSize(len(rules))) + " maxelem " + strconv.Itoa(setMaxElem) + "\n")
+	s.WriteString("create floor hash:ip,port family inet hashsize " + strconv.Itoa(dataplane.HashSize(len(rules))) + " maxelem " + strconv.Itoa(dataplane.SetMaxElem) + "\n")
 	var r bytes.Buffer
 	r.WriteString("*nat\n:FLOOR - [0:0]\n")
 	for _, rl := range rules {
-		s.WriteString("add floor " + entryText(rl.Destination) + "\n")
+		s.WriteString("add floor " + dataplane.EntryText(rl.Destination) + "\n")
 		r.WriteString("-A FLOOR -d " + rl.Destination.Addr().String() + "/32 -p tcp -m tcp --dport " + strconv.Itoa(int(rl.Destination.Port())) +
 			" -j DNAT --to-destination " + rl.Target.String() + "\n")
 	}
@@ -85,7 +86,7 @@ func (k *kernel) floors(rules []forwarding.Rule) (ipset, iptablesRestore time.Du
 func BenchmarkApply(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
 		b.Run(fmt.Sprintf("rules=%d", n), func(b *testing.B) {
-			k := newKernel(b, BackendSystem)
+			k := newRealKernel(b, dataplane.BackendSystem)
 			rules := benchRules(n)
 			ipsetFloor, restoreFloor := k.floors(rules)
 			b.ResetTimer()
@@ -120,10 +121,10 @@ func BenchmarkApplyIncremental(b *testing.B) {
 		interval time.Duration
 	}{{"verify=always", 0}, {"verify=10s", 10 * time.Second}} {
 		b.Run(bc.name, func(b *testing.B) {
-			k := newKernel(b, BackendSystem)
-			if err := k.ns.Do(func() error {
+			k := newRealKernel(b, dataplane.BackendSystem)
+			if err := k.do(func() error {
 				var err error
-				k.nf, err = New(context.Background(), Config{VerifyInterval: bc.interval})
+				k.nf, err = dataplane.New(context.Background(), dataplane.Config{VerifyInterval: bc.interval})
 				return err
 			}); err != nil {
 				b.Fatal(err)
@@ -173,7 +174,7 @@ func BenchmarkPerRuleBaseline(b *testing.B) {
 
 // perRuleBaseline runs one size of BenchmarkPerRuleBaseline and returns the baseline's time per run.
 func perRuleBaseline(b *testing.B, n int) time.Duration {
-	k := newKernel(b, BackendSystem)
+	k := newRealKernel(b, dataplane.BackendSystem)
 	rules := benchRules(n)
 	var baseline, apply time.Duration
 	for i := 0; i < b.N; i++ {
@@ -181,7 +182,7 @@ func perRuleBaseline(b *testing.B, n int) time.Duration {
 		k.run("iptables", "-t", "nat", "-F", "OUTPUT")
 		k.cleanup()
 		b.StartTimer()
-		if err := k.ns.Do(func() error {
+		if err := k.do(func() error {
 			start := time.Now()
 			for _, r := range rules {
 				spec := []string{"-t", "nat", "-w", "5", "OUTPUT", "-d", r.Destination.Addr().String() + "/32", "-p", "tcp",

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-
-	"github.com/coreos/go-iptables/iptables"
 )
 
 // liveChain returns ChainName's rules in one family as `iptables -S` prints them, or nil when it does not exist.
@@ -88,6 +86,6 @@ func countJumps(t *familyTables, builtin string) (int, error) {
 // which iptables-legacy explains as "No chain/target/match by that name" and iptables-nft 1.8.9 as "chain ... is
 // incompatible". Either way the restore that follows recreates the chain.
 func isMissingChain(err error) bool {
-	var e *iptables.Error
+	var e iptablesError
 	return errors.As(err, &e) && (e.IsNotExist() || e.ExitStatus() == 1)
 }

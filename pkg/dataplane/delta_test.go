@@ -1,11 +1,11 @@
-package dataplane
+package dataplane_test
 
 import (
 	"context"
 	"errors"
-	"slices"
 	"testing"
 
+	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
 )
 
@@ -14,24 +14,18 @@ import (
 // the kernel exactly as a full Apply of the result would.
 func TestKernelApplyDelta(t *testing.T) {
 	for _, b := range backends(t) {
-		t.Run(string(b), func(t *testing.T) {
+		t.Run(b.String(), func(t *testing.T) {
 			k := newKernel(t, b)
-			runner := &countingRunner{}
-			if err := k.ns.Do(func() error {
-				var err error
-				k.nf, err = New(t.Context(), Config{Backend: b, Runner: runner})
-				return err
-			}); err != nil {
-				t.Fatal(err)
-			}
+			runner := &countingRunner{inner: k.runner()}
+			k.nf = k.newNetfilterWith(dataplane.Config{Runner: runner})
 			delta := func(added, removed []forwarding.Rule) error {
-				return k.ns.Do(func() error { return k.nf.ApplyDelta(context.Background(), added, removed) })
+				return k.do(func() error { return k.nf.ApplyDelta(context.Background(), added, removed) })
 			}
 			e1 := rule("e1", "10.1.0.1:10351", "10.0.0.2:10003")
 			e2 := rule("e2", "10.1.0.2:10352", "10.0.0.3:10003")
 			e5 := rule("e5", "10.1.0.5:10352", "10.0.0.3:10003")
 			v6 := rule("v6", "[fd01::1]:10353", "[fd00::2]:10003")
-			if err := delta([]forwarding.Rule{e1}, nil); !errors.Is(err, ErrFullApplyRequired) {
+			if err := delta([]forwarding.Rule{e1}, nil); !errors.Is(err, dataplane.ErrFullApplyRequired) {
 				t.Fatalf("before any Apply: %v, want ErrFullApplyRequired", err)
 			}
 			k.apply([]forwarding.Rule{e1, e2, e5, v6})
@@ -56,7 +50,7 @@ func TestKernelApplyDelta(t *testing.T) {
 
 			newTarget := rule("e4", "10.1.0.4:10351", "10.0.0.4:10003")
 			runner.count = 0
-			if err := delta([]forwarding.Rule{newTarget}, nil); !errors.Is(err, ErrFullApplyRequired) || runner.count != 0 {
+			if err := delta([]forwarding.Rule{newTarget}, nil); !errors.Is(err, dataplane.ErrFullApplyRequired) || runner.count != 0 {
 				t.Errorf("new target: %v after %d commands, want ErrFullApplyRequired after none", err, runner.count)
 			}
 			k.apply(append(want, newTarget))
@@ -65,49 +59,31 @@ func TestKernelApplyDelta(t *testing.T) {
 	}
 }
 
-// TestFakeApplyDelta checks the Fake's delta semantics, which the syncer's unit tests rely on.
-func TestFakeApplyDelta(t *testing.T) {
-	f := NewFake()
-	e1 := rule("e1", "10.1.0.1:10351", "10.0.0.2:10003")
-	if err := f.ApplyDelta(context.Background(), []forwarding.Rule{e1}, nil); !errors.Is(err, ErrFullApplyRequired) {
-		t.Fatalf("before Apply: %v", err)
-	}
-	if err := f.Apply(context.Background(), []forwarding.Rule{e1}); err != nil {
-		t.Fatal(err)
-	}
-	moved := rule("e1", "10.1.0.1:10351", "10.0.0.3:10003")
-	if err := f.ApplyDelta(context.Background(), []forwarding.Rule{moved}, []forwarding.Rule{e1}); err != nil {
-		t.Fatal(err)
-	}
-	if got := f.Rules(); !slices.Equal(got, []forwarding.Rule{moved}) || f.Deltas() != 1 {
-		t.Fatalf("rules %v after %d deltas", got, f.Deltas())
-	}
-}
-
 // TestKernelVerifyRepairsDrift checks that Verify, with nothing planned again, repairs a flushed chain, a
 // deleted jump and a flushed set after deltas, and needs a full Apply first.
 func TestKernelVerifyRepairsDrift(t *testing.T) {
-	k := newKernel(t, BackendNFT)
-	verify := func() error { return k.ns.Do(func() error { return k.nf.Verify(context.Background()) }) }
-	if err := verify(); !errors.Is(err, ErrFullApplyRequired) {
-		t.Fatalf("before any Apply: %v, want ErrFullApplyRequired", err)
-	}
-	e1 := rule("e1", "10.1.0.1:10351", "10.0.0.2:10003")
-	e2 := rule("e2", "10.1.0.2:10351", "10.0.0.2:10003")
-	v6 := rule("v6", "[fd01::1]:10353", "[fd00::2]:10003")
-	k.apply([]forwarding.Rule{e1, v6})
-	if err := k.ns.Do(func() error { return k.nf.ApplyDelta(context.Background(), []forwarding.Rule{e2}, nil) }); err != nil {
-		t.Fatal(err)
-	}
-	want := []forwarding.Rule{e1, e2, v6}
-	k.run("iptables-nft", "-t", "nat", "-F", ChainName)
-	k.run("ip6tables-nft", "-t", "nat", "-D", "OUTPUT", "-m", "comment", "--comment", JumpComment, "-j", ChainName)
-	k.run("ipset", "flush", setName(forwarding.IPv4, e1.Target))
-	if err := verify(); err != nil {
-		t.Fatal(err)
-	}
-	if st := k.nf.LastStats(); !st.Verified || st.SetsRebuilt != 1 || st.ChainsWritten != 1 || st.JumpsInserted != 1 {
-		t.Errorf("Verify stats %+v, want 1 set rebuilt, 1 chain written, 1 jump inserted", st)
-	}
-	k.assertState("after Verify", want, nil)
+	forKernels(t, []dataplane.Backend{dataplane.BackendNFT}, func(t *testing.T, k *kernel) {
+		verify := func() error { return k.do(func() error { return k.nf.Verify(context.Background()) }) }
+		if err := verify(); !errors.Is(err, dataplane.ErrFullApplyRequired) {
+			t.Fatalf("before any Apply: %v, want ErrFullApplyRequired", err)
+		}
+		e1 := rule("e1", "10.1.0.1:10351", "10.0.0.2:10003")
+		e2 := rule("e2", "10.1.0.2:10351", "10.0.0.2:10003")
+		v6 := rule("v6", "[fd01::1]:10353", "[fd00::2]:10003")
+		k.apply([]forwarding.Rule{e1, v6})
+		if err := k.do(func() error { return k.nf.ApplyDelta(context.Background(), []forwarding.Rule{e2}, nil) }); err != nil {
+			t.Fatal(err)
+		}
+		want := []forwarding.Rule{e1, e2, v6}
+		k.run("iptables-nft", "-t", "nat", "-F", dataplane.ChainName)
+		k.run("ip6tables-nft", "-t", "nat", "-D", "OUTPUT", "-m", "comment", "--comment", dataplane.JumpComment, "-j", dataplane.ChainName)
+		k.run("ipset", "flush", dataplane.SetName(forwarding.IPv4, e1.Target))
+		if err := verify(); err != nil {
+			t.Fatal(err)
+		}
+		if st := k.nf.LastStats(); !st.Verified || st.SetsRebuilt != 1 || st.ChainsWritten != 1 || st.JumpsInserted != 1 {
+			t.Errorf("Verify stats %+v, want 1 set rebuilt, 1 chain written, 1 jump inserted", st)
+		}
+		k.assertState("after Verify", want, nil)
+	})
 }

@@ -53,6 +53,10 @@
 // fill overlaps the chain and jump writes by starting `ipset restore` from the calling thread and waiting for
 // it afterwards; it does so only when the new chains keep every live rule, so the overlap only adds forwarding.
 //
+// Every command goes through Config.Runner (ipset, iptables-restore) or the IPTables clients of
+// Config.NewIPTables (go-iptables), so the tests run the same sync logic against the stateful fake kernel of
+// pkg/dataplane/testing without root, and against the real kernel in network namespaces as root.
+//
 // # Prefill
 //
 // A first sync cannot fill its sets before it knows which destinations are unique, which takes forwarding.Compute

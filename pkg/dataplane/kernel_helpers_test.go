@@ -1,4 +1,4 @@
-package dataplane
+package dataplane_test
 
 import (
 	"context"
@@ -10,67 +10,156 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
+	dataplanetesting "github.com/edgewatcher/edgewatcher/pkg/dataplane/testing"
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
 	"github.com/edgewatcher/edgewatcher/test/netns"
 )
 
-// kernel is a fresh network namespace with a Netfilter programming it through one backend.
+// kernel is a fresh network namespace, or a fresh fake kernel, with a Netfilter programming it through one
+// backend.
 type kernel struct {
-	t       testing.TB
-	ns      *netns.Namespace
-	backend Backend
-	nf      *Netfilter
+	t testing.TB
+	// ns is the namespace of a real kernel, nil for the fake.
+	ns *netns.Namespace
+	// fake is the fake kernel, nil for a real one.
+	fake    *dataplanetesting.FakeKernel
+	backend dataplane.Backend
+	nf      *dataplane.Netfilter
 	// overlapAll makes every full Apply with entries to add overlap the chain writes when it safely can.
 	overlapAll bool
 }
 
-// backends returns the backends to test: nft always, legacy when its commands are installed.
-func backends(t testing.TB) []Backend {
-	out := []Backend{BackendNFT}
-	if _, err := exec.LookPath("iptables-legacy"); err == nil {
-		out = append(out, BackendLegacy)
-	} else {
-		t.Logf("iptables-legacy not installed; testing nf_tables only")
+// kernelKind is a kernel to run a test in: the fake or a real one, programmed through a backend.
+type kernelKind struct {
+	fake    bool
+	backend dataplane.Backend
+}
+
+// String names the kind as subtests do: nft, legacy, fake-nft or fake-legacy.
+func (k kernelKind) String() string {
+	if k.fake {
+		return "fake-" + string(k.backend)
+	}
+	return string(k.backend)
+}
+
+// backends returns the kernels to test: the fake kernel with nft and legacy, then the real kernel (which skips
+// without root, see netns.SkipOrFail) with nft, and legacy when its commands are installed.
+func backends(t testing.TB) []kernelKind {
+	return kinds(t, dataplane.BackendNFT, dataplane.BackendLegacy)
+}
+
+// kinds returns the fake kernel with each backend, then the real kernel with each backend that is installed.
+func kinds(t testing.TB, backends ...dataplane.Backend) []kernelKind {
+	var out []kernelKind
+	for _, b := range backends {
+		out = append(out, kernelKind{fake: true, backend: b})
+	}
+	for _, b := range backends {
+		if _, err := exec.LookPath(b.Command(forwarding.IPv4)); err != nil && b != dataplane.BackendNFT {
+			t.Logf("%s not installed; not testing it in the real kernel", b.Command(forwarding.IPv4))
+			continue
+		}
+		out = append(out, kernelKind{backend: b})
 	}
 	return out
 }
 
-// newKernel creates the namespace (skipping or failing as netns.New does) and a Netfilter inside it.
-func newKernel(t testing.TB, b Backend, addrs ...netip.Prefix) *kernel {
+// forKernels runs test as a subtest in a new kernel of each kind of kinds(backends).
+func forKernels(t *testing.T, backends []dataplane.Backend, test func(t *testing.T, k *kernel)) {
+	for _, kind := range kinds(t, backends...) {
+		t.Run(kind.String(), func(t *testing.T) { test(t, newKernel(t, kind)) })
+	}
+}
+
+// newKernel creates a fake kernel, or a namespace (skipping or failing as netns.New does), and a Netfilter
+// programming it.
+func newKernel(t testing.TB, kind kernelKind, addrs ...netip.Prefix) *kernel {
+	t.Helper()
+	if kind.fake {
+		k := &kernel{t: t, fake: dataplanetesting.NewFakeKernel(), backend: kind.backend}
+		k.nf = k.newNetfilter()
+		return k
+	}
+	return newRealKernel(t, kind.backend, addrs...)
+}
+
+// newRealKernel creates the namespace (skipping or failing as netns.New does) and a Netfilter inside it.
+func newRealKernel(t testing.TB, b dataplane.Backend, addrs ...netip.Prefix) *kernel {
 	t.Helper()
 	netns.RequireRoot(t)
-	netns.RequireCommands(t, "ip", "ipset", b.command(forwarding.IPv4), b.command(forwarding.IPv6),
-		b.command(forwarding.IPv4)+"-restore", b.command(forwarding.IPv6)+"-save")
+	netns.RequireCommands(t, "ip", "ipset", b.Command(forwarding.IPv4), b.Command(forwarding.IPv6),
+		b.Command(forwarding.IPv4)+"-restore", b.Command(forwarding.IPv6)+"-save")
 	k := &kernel{t: t, ns: netns.New(t, addrs...), backend: b}
 	k.nf = k.newNetfilter()
-	if want := map[Backend]string{BackendNFT: "nf_tables", BackendLegacy: "legacy"}[b]; want != "" && k.nf.Mode() != want {
+	if want := map[dataplane.Backend]string{dataplane.BackendNFT: "nf_tables", dataplane.BackendLegacy: "legacy"}[b]; want != "" && k.nf.Mode() != want {
 		t.Fatalf("backend %q runs in mode %q, want %q", b, k.nf.Mode(), want)
 	}
 	return k
 }
 
 // newNetfilter creates a Netfilter inside the namespace, as a restarted syncer would.
-func (k *kernel) newNetfilter() *Netfilter {
+func (k *kernel) newNetfilter() *dataplane.Netfilter {
 	k.t.Helper()
-	var nf *Netfilter
-	err := k.ns.Do(func() error {
-		var err error
-		nf, err = New(context.Background(), Config{Backend: k.backend})
-		return err
-	})
-	if err != nil {
-		k.t.Fatalf("New: %v", err)
-	}
+	nf := k.newNetfilterWith(dataplane.Config{})
 	if k.overlapAll {
-		nf.overlapMinEntries = 1
+		nf.SetOverlapMinEntries(1)
 	}
 	return nf
 }
 
-// apply runs Apply inside the namespace and returns its stats.
-func (k *kernel) apply(rules []forwarding.Rule) Stats {
+// newNetfilterWith creates a Netfilter with cfg inside the namespace; the backend and, for the fake, the
+// iptables clients are the kernel's, and so is the runner when cfg has none.
+func (k *kernel) newNetfilterWith(cfg dataplane.Config) *dataplane.Netfilter {
 	k.t.Helper()
-	if err := k.ns.Do(func() error { return k.nf.Apply(context.Background(), rules) }); err != nil {
+	cfg.Backend = k.backend
+	if cfg.Runner == nil {
+		cfg.Runner = k.runner()
+	}
+	if k.fake != nil {
+		cfg.NewIPTables = k.fake.NewIPTables
+	}
+	var nf *dataplane.Netfilter
+	if err := k.do(func() error {
+		var err error
+		nf, err = dataplane.New(context.Background(), cfg)
+		return err
+	}); err != nil {
+		k.t.Fatalf("New: %v", err)
+	}
+	return nf
+}
+
+// runner is the runner of the kernel's commands: the fake, or ExecRunner in the namespace.
+func (k *kernel) runner() dataplane.Runner {
+	if k.fake != nil {
+		return k.fake
+	}
+	return dataplane.ExecRunner{}
+}
+
+// do runs fn in the namespace; for the fake, directly.
+func (k *kernel) do(fn func() error) error {
+	if k.fake != nil {
+		return fn()
+	}
+	return k.ns.Do(fn)
+}
+
+// tryRun runs a command in the kernel and returns its output and error.
+func (k *kernel) tryRun(argv ...string) (string, error) {
+	if k.fake != nil {
+		out, err := k.fake.Run(context.Background(), nil, argv[0], argv[1:]...)
+		return string(out), err
+	}
+	return k.ns.Run(argv...)
+}
+
+// apply runs Apply inside the namespace and returns its stats.
+func (k *kernel) apply(rules []forwarding.Rule) dataplane.Stats {
+	k.t.Helper()
+	if err := k.do(func() error { return k.nf.Apply(context.Background(), rules) }); err != nil {
 		k.t.Fatalf("Apply: %v", err)
 	}
 	return k.nf.LastStats()
@@ -79,7 +168,7 @@ func (k *kernel) apply(rules []forwarding.Rule) Stats {
 // cleanup runs Cleanup inside the namespace.
 func (k *kernel) cleanup() {
 	k.t.Helper()
-	if err := k.ns.Do(func() error { return k.nf.Cleanup(context.Background()) }); err != nil {
+	if err := k.do(func() error { return k.nf.Cleanup(context.Background()) }); err != nil {
 		k.t.Fatalf("Cleanup: %v", err)
 	}
 }
@@ -87,7 +176,11 @@ func (k *kernel) cleanup() {
 // run runs a command inside the namespace, failing the test on error.
 func (k *kernel) run(argv ...string) string {
 	k.t.Helper()
-	return k.ns.MustRun(k.t, argv...)
+	out, err := k.tryRun(argv...)
+	if err != nil {
+		k.t.Fatalf("%v: %v", argv, err)
+	}
+	return out
 }
 
 // counters matches the packet and byte counters iptables-save prints.
@@ -97,7 +190,7 @@ var counters = regexp.MustCompile(`\[\d+:\d+\]`)
 func (k *kernel) natTable(f forwarding.Family) []string {
 	k.t.Helper()
 	var out []string
-	for line := range strings.Lines(k.run(k.backend.command(f)+"-save", "-t", "nat")) {
+	for line := range strings.Lines(k.run(k.backend.Command(f)+"-save", "-t", "nat")) {
 		line = strings.TrimSpace(line)
 		if line != "" && !strings.HasPrefix(line, "#") {
 			out = append(out, counters.ReplaceAllString(line, "[0:0]"))
@@ -148,7 +241,7 @@ func expected(rules []forwarding.Rule, foreignOutput []string) (v4, v6, sets []s
 	chain := map[forwarding.Family][]string{}
 	for _, t := range targets {
 		f := forwarding.FamilyOf(t.Addr())
-		name := setName(f, t)
+		name := dataplane.SetName(f, t)
 		family := map[forwarding.Family]string{forwarding.IPv4: "inet", forwarding.IPv6: "inet6"}[f]
 		sets = append(sets, "create "+name+" hash:ip,port family "+family)
 		for _, e := range byTarget[t] {
@@ -176,4 +269,9 @@ func (k *kernel) assertState(step string, rules []forwarding.Rule, foreignOutput
 	if got := k.sets(); !slices.Equal(got, sets) {
 		k.t.Errorf("%s: ipsets:\n got %s\nwant %s", step, strings.Join(got, "\n     "), strings.Join(sets, "\n     "))
 	}
+}
+
+// rule builds a rule from strings.
+func rule(node, dst, target string) forwarding.Rule {
+	return forwarding.Rule{Node: node, Destination: netip.MustParseAddrPort(dst), Target: netip.MustParseAddrPort(target)}
 }

@@ -1,4 +1,4 @@
-package dataplane
+package dataplane_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
 )
 
@@ -38,69 +39,69 @@ func TestKernel(t *testing.T) {
 	retargeted := with(without(moved, "e2"), rule("e2", "10.1.0.2:10352", "10.0.0.4:10003"))
 
 	steps := []kernelStep{
-		{overlaps: true, name: "first sync", rules: base, check: func(t *testing.T, st Stats) {
+		{overlaps: true, name: "first sync", rules: base, check: func(t *testing.T, st dataplane.Stats) {
 			want(t, st.SetsRebuilt == 3 && st.ChainsWritten == 2 && st.JumpsInserted == 4 && st.Entries == 5 && st.Targets == 3, st)
 		}},
 		{name: "same rules again change nothing", rules: base, check: unchanged},
-		{overlaps: true, name: "node added", rules: added, check: func(t *testing.T, st Stats) {
+		{overlaps: true, name: "node added", rules: added, check: func(t *testing.T, st dataplane.Stats) {
 			want(t, st.EntriesAdded == 1 && st.EntriesRemoved == 0 && st.SetsRebuilt == 0 && st.ChainsWritten == 0, st)
 		}},
-		{name: "node removed", rules: removed, check: func(t *testing.T, st Stats) {
+		{name: "node removed", rules: removed, check: func(t *testing.T, st dataplane.Stats) {
 			want(t, st.EntriesRemoved == 1 && st.EntriesAdded == 0 && st.SetsRebuilt == 0 && st.ChainsWritten == 0, st)
 		}},
-		{overlaps: true, name: "node moved to another cloudcore", rules: moved, check: func(t *testing.T, st Stats) {
+		{overlaps: true, name: "node moved to another cloudcore", rules: moved, check: func(t *testing.T, st dataplane.Stats) {
 			want(t, st.EntriesAdded == 1 && st.EntriesRemoved == 1 && st.ChainsWritten == 0, st)
 		}},
-		{name: "a cloudcore replaced by a new one", rules: retargeted, check: func(t *testing.T, st Stats) {
+		{name: "a cloudcore replaced by a new one", rules: retargeted, check: func(t *testing.T, st dataplane.Stats) {
 			want(t, st.SetsRebuilt == 1 && st.ChainsWritten == 1 && st.SetsDestroyed+st.SetsPending == 1, st)
 		}},
-		{name: "settled", rules: retargeted, check: func(t *testing.T, st Stats) {
+		{name: "settled", rules: retargeted, check: func(t *testing.T, st dataplane.Stats) {
 			want(t, !st.Changed() || st.SetsDestroyed == 1 && st.SetsRebuilt == 0 && st.ChainsWritten == 0, st)
 		}},
-		{name: "our chain flushed", drift: [][]string{{"IPT", "-t", "nat", "-F", ChainName}}, rules: retargeted, check: func(t *testing.T, st Stats) {
+		{name: "our chain flushed", drift: [][]string{{"IPT", "-t", "nat", "-F", dataplane.ChainName}}, rules: retargeted, check: func(t *testing.T, st dataplane.Stats) {
 			want(t, st.ChainsWritten == 1 && st.SetsRebuilt == 0 && st.JumpsInserted == 0, st)
 		}},
-		{name: "OUTPUT jump deleted", drift: [][]string{{"IPT", "-t", "nat", "-D", "OUTPUT", "-m", "comment", "--comment", JumpComment, "-j", ChainName}},
-			rules: retargeted, check: func(t *testing.T, st Stats) {
+		{name: "OUTPUT jump deleted", drift: [][]string{{"IPT", "-t", "nat", "-D", "OUTPUT", "-m", "comment", "--comment", dataplane.JumpComment, "-j", dataplane.ChainName}},
+			rules: retargeted, check: func(t *testing.T, st dataplane.Stats) {
 				want(t, st.JumpsInserted == 1 && st.ChainsWritten == 0, st)
 			}},
-		{name: "PREROUTING jump duplicated", drift: [][]string{{"IPT", "-t", "nat", "-A", "PREROUTING", "-m", "comment", "--comment", JumpComment, "-j", ChainName}},
-			rules: retargeted, check: func(t *testing.T, st Stats) {
+		{name: "PREROUTING jump duplicated", drift: [][]string{{"IPT", "-t", "nat", "-A", "PREROUTING", "-m", "comment", "--comment", dataplane.JumpComment, "-j", dataplane.ChainName}},
+			rules: retargeted, check: func(t *testing.T, st dataplane.Stats) {
 				want(t, st.JumpsRemoved == 1 && st.JumpsInserted == 0, st)
 			}},
 		{name: "chain and jumps deleted", drift: [][]string{
-			{"IPT", "-t", "nat", "-D", "OUTPUT", "-m", "comment", "--comment", JumpComment, "-j", ChainName},
-			{"IPT", "-t", "nat", "-D", "PREROUTING", "-m", "comment", "--comment", JumpComment, "-j", ChainName},
-			{"IPT", "-t", "nat", "-F", ChainName}, {"IPT", "-t", "nat", "-X", ChainName},
-		}, rules: retargeted, check: func(t *testing.T, st Stats) {
+			{"IPT", "-t", "nat", "-D", "OUTPUT", "-m", "comment", "--comment", dataplane.JumpComment, "-j", dataplane.ChainName},
+			{"IPT", "-t", "nat", "-D", "PREROUTING", "-m", "comment", "--comment", dataplane.JumpComment, "-j", dataplane.ChainName},
+			{"IPT", "-t", "nat", "-F", dataplane.ChainName}, {"IPT", "-t", "nat", "-X", dataplane.ChainName},
+		}, rules: retargeted, check: func(t *testing.T, st dataplane.Stats) {
 			want(t, st.ChainsWritten == 1 && st.JumpsInserted == 2, st)
 		}},
-		{overlaps: true, name: "a set flushed", drift: [][]string{{"ipset", "flush", setName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003"))}},
-			rules: retargeted, check: func(t *testing.T, st Stats) {
+		{overlaps: true, name: "a set flushed", drift: [][]string{{"ipset", "flush", dataplane.SetName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003"))}},
+			rules: retargeted, check: func(t *testing.T, st dataplane.Stats) {
 				want(t, st.SetsRebuilt == 1 && st.EntriesAdded == 0 && st.ChainsWritten == 0, st)
 			}},
-		{overlaps: true, name: "a foreign entry added to a set", drift: [][]string{{"ipset", "add", setName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003")), "10.9.9.9,tcp:1"}},
-			rules: retargeted, check: func(t *testing.T, st Stats) {
+		{overlaps: true, name: "a foreign entry added to a set", drift: [][]string{{"ipset", "add", dataplane.SetName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003")), "10.9.9.9,tcp:1"}},
+			rules: retargeted, check: func(t *testing.T, st dataplane.Stats) {
 				want(t, st.SetsRebuilt == 1, st)
 			}},
 		{overlaps: true, name: "a set recreated with another maxelem, as an older version might have", drift: [][]string{
-			{"IPT", "-t", "nat", "-F", ChainName},
-			{"ipset", "destroy", setName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003"))},
-			{"ipset", "create", setName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003")), "hash:ip,port", "maxelem", "65536"},
-		}, rules: retargeted, check: func(t *testing.T, st Stats) {
+			{"IPT", "-t", "nat", "-F", dataplane.ChainName},
+			{"ipset", "destroy", dataplane.SetName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003"))},
+			{"ipset", "create", dataplane.SetName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003")), "hash:ip,port", "maxelem", "65536"},
+		}, rules: retargeted, check: func(t *testing.T, st dataplane.Stats) {
 			want(t, st.SetsRebuilt == 1 && st.ChainsWritten == 1 && st.SetsDestroyed == 0, st)
 		}},
 		{overlaps: true, name: "a set recreated with another type", drift: [][]string{
-			{"IPT", "-t", "nat", "-F", ChainName},
-			{"ipset", "destroy", setName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003"))},
-			{"ipset", "create", setName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003")), "hash:ip"},
-		}, rules: retargeted, check: func(t *testing.T, st Stats) {
+			{"IPT", "-t", "nat", "-F", dataplane.ChainName},
+			{"ipset", "destroy", dataplane.SetName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003"))},
+			{"ipset", "create", dataplane.SetName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003")), "hash:ip"},
+		}, rules: retargeted, check: func(t *testing.T, st dataplane.Stats) {
 			want(t, st.SetsRebuilt == 1 && st.ChainsWritten == 1, st)
 		}},
-		{overlaps: true, name: "restart: state unknown, rebuilt by swap", fresh: true, rules: retargeted, check: func(t *testing.T, st Stats) {
+		{overlaps: true, name: "restart: state unknown, rebuilt by swap", fresh: true, rules: retargeted, check: func(t *testing.T, st dataplane.Stats) {
 			want(t, st.SetsRebuilt == 3 && st.ChainsWritten == 0 && st.JumpsInserted == 0, st)
 		}},
-		{name: "no rules at all", rules: nil, check: func(t *testing.T, st Stats) {
+		{name: "no rules at all", rules: nil, check: func(t *testing.T, st dataplane.Stats) {
 			want(t, st.ChainsWritten == 2 && st.SetsDestroyed+st.SetsPending == 3, st)
 		}},
 	}
@@ -123,8 +124,8 @@ type kernelStep struct {
 	name  string
 	drift [][]string // commands run in the namespace before Apply; "IPT" stands for the backend's iptables
 	rules []forwarding.Rule
-	fresh bool // a new Netfilter, as after a restart
-	check func(t *testing.T, st Stats)
+	fresh bool // a new dataplane.Netfilter, as after a restart
+	check func(t *testing.T, st dataplane.Stats)
 	// overlaps says whether, with overlapAll, the fill overlaps the chain writes.
 	overlaps bool
 }
@@ -132,14 +133,14 @@ type kernelStep struct {
 // runKernelSteps runs steps in k, checking stats and the exact state after each, then Cleanup.
 func runKernelSteps(t *testing.T, k *kernel, steps []kernelStep) {
 	b := k.backend
-	k.run(b.command(forwarding.IPv4), "-t", "nat", "-A", "OUTPUT", "-d", "192.0.2.1/32", "-p", "tcp", "--dport", "10350",
-		"-j", "DNAT", "--to-destination", "192.0.2.2:30003")
+	k.run(b.Command(forwarding.IPv4), "-t", "nat", "-A", "OUTPUT", "-d", "192.0.2.1/32", "-p", "tcp", "-m", "tcp", "--dport", "10350",
+		"-j", "DNAT", "--to-destination", "192.0.2.2:30003") // as listed, so that the fake lists it alike
 	foreign := []string{foreignRule}
 	for _, s := range steps {
 		for _, argv := range s.drift {
 			argv = slices.Clone(argv)
 			if argv[0] == "IPT" {
-				argv[0] = b.command(forwarding.IPv4)
+				argv[0] = b.Command(forwarding.IPv4)
 			}
 			k.run(argv...)
 		}
@@ -171,107 +172,99 @@ func runKernelSteps(t *testing.T, k *kernel, steps []kernelStep) {
 
 // TestKernelIPv4Only checks that a Netfilter limited to IPv4 refuses IPv6 rules but programs the rest.
 func TestKernelIPv4Only(t *testing.T) {
-	k := newKernel(t, BackendNFT)
-	var nf *Netfilter
-	rules := []forwarding.Rule{rule("e1", "10.1.0.1:10351", "10.0.0.2:10003"), rule("v6", "[fd01::1]:10353", "[fd00::2]:10003")}
-	var applyErr error
-	if err := k.ns.Do(func() error {
-		var err error
-		if nf, err = New(t.Context(), Config{Backend: BackendNFT, Families: []forwarding.Family{forwarding.IPv4}}); err != nil {
-			return err
-		}
-		if applyErr = nf.Apply(t.Context(), rules); applyErr == nil {
+	forKernels(t, []dataplane.Backend{dataplane.BackendNFT}, func(t *testing.T, k *kernel) {
+		nf := k.newNetfilterWith(dataplane.Config{Families: []forwarding.Family{forwarding.IPv4}})
+		rules := []forwarding.Rule{rule("e1", "10.1.0.1:10351", "10.0.0.2:10003"), rule("v6", "[fd01::1]:10353", "[fd00::2]:10003")}
+		var applyErr error
+		if err := k.do(func() error {
+			if applyErr = nf.Apply(t.Context(), rules); applyErr == nil {
+				return nil
+			}
+			if err := nf.Apply(t.Context(), rules); err == nil || nf.LastStats().Changed() {
+				return fmt.Errorf("second Apply: stats %+v, want no change; error: %w", nf.LastStats(), err)
+			}
 			return nil
+		}); err != nil {
+			t.Fatal(err)
 		}
-		if err := nf.Apply(t.Context(), rules); err == nil || nf.LastStats().Changed() {
-			return fmt.Errorf("second Apply: stats %+v, want no change; error: %w", nf.LastStats(), err)
+		if applyErr == nil {
+			t.Error("Apply with IPv6 rules on an IPv4-only dataplane succeeded")
 		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	if applyErr == nil {
-		t.Error("Apply with IPv6 rules on an IPv4-only dataplane succeeded")
-	}
-	if st := nf.LastStats(); st.Entries != 1 {
-		t.Errorf("programmed %d entries, want the 1 IPv4 entry", st.Entries)
-	}
-	if got := k.natTable(forwarding.IPv6); !slices.Equal(got, natWith(nil, nil, nil, nil)) {
-		t.Errorf("ip6tables was touched: %q", got)
-	}
+		if st := nf.LastStats(); st.Entries != 1 {
+			t.Errorf("programmed %d entries, want the 1 IPv4 entry", st.Entries)
+		}
+		if got := k.natTable(forwarding.IPv6); !slices.Equal(got, natWith(nil, nil, nil, nil)) {
+			t.Errorf("ip6tables was touched: %q", got)
+		}
+	})
 }
 
 // unchanged checks that an Apply changed nothing.
-func unchanged(t *testing.T, st Stats) {
+func unchanged(t *testing.T, st dataplane.Stats) {
 	t.Helper()
 	want(t, !st.Changed(), st)
 }
 
 // want fails the test with the stats when ok is false.
-func want(t *testing.T, ok bool, st Stats) {
+func want(t *testing.T, ok bool, st dataplane.Stats) {
 	t.Helper()
 	if !ok {
 		t.Errorf("unexpected stats %+v", st)
 	}
 }
 
-// countingRunner counts the commands it runs.
+// countingRunner counts the commands it runs. It is no Starter, so every command is counted.
 type countingRunner struct {
-	ExecRunner
+	inner dataplane.Runner
 	count int
 }
 
 // Run implements Runner.
 func (r *countingRunner) Run(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error) {
 	r.count++
-	return r.ExecRunner.Run(ctx, stdin, name, args...)
+	return r.inner.Run(ctx, stdin, name, args...)
 }
 
 // TestKernelVerifyInterval checks the fast path: within VerifyInterval, an Apply with unchanged targets runs one
 // `ipset restore` of the differences and nothing else, and a change of targets falls back to a full Apply,
 // which repairs drift.
 func TestKernelVerifyInterval(t *testing.T) {
-	k := newKernel(t, BackendNFT)
-	runner := &countingRunner{}
-	if err := k.ns.Do(func() error {
-		var err error
-		k.nf, err = New(t.Context(), Config{Backend: BackendNFT, Runner: runner, VerifyInterval: time.Hour})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	base := []forwarding.Rule{rule("e1", "10.1.0.1:10351", "10.0.0.2:10003"), rule("v6", "[fd01::1]:10353", "[fd00::2]:10003")}
-	grown := append(slices.Clone(base), rule("e2", "10.1.0.2:10351", "10.0.0.2:10003"))
-	shrunk := append(slices.Clone(base[1:]), rule("e2", "10.1.0.2:10351", "10.0.0.2:10003"))
-	retargeted := append(slices.Clone(shrunk), rule("e3", "10.1.0.3:10351", "10.0.0.3:10003"))
-	tests := []struct {
-		name         string
-		drift        []string
-		rules        []forwarding.Rule
-		wantVerified bool
-		wantExecs    int
-		wantRepaired bool
-	}{
-		{name: "first Apply verifies", rules: base, wantVerified: true, wantExecs: 4, wantRepaired: true},
-		{name: "a node added: one restore", rules: grown, wantExecs: 1, wantRepaired: true},
-		{name: "a node removed: one restore", rules: shrunk, wantExecs: 1, wantRepaired: true},
-		{name: "nothing changed: no command", rules: shrunk, wantExecs: 0, wantRepaired: true},
-		{name: "drift waits for the interval", drift: []string{"iptables-nft", "-t", "nat", "-F", ChainName}, rules: shrunk},
-		{name: "a new target verifies and repairs", rules: retargeted, wantVerified: true, wantExecs: 3, wantRepaired: true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if tt.drift != nil {
-				k.run(tt.drift...)
-			}
-			runner.count = 0
-			st := k.apply(tt.rules)
-			if st.Verified != tt.wantVerified || runner.count != tt.wantExecs {
-				t.Errorf("Verified %v after %d commands, want %v after %d; stats %+v", st.Verified, runner.count, tt.wantVerified, tt.wantExecs, st)
-			}
-			if tt.wantRepaired {
-				k.assertState(tt.name, tt.rules, nil)
-			}
-		})
-	}
+	forKernels(t, []dataplane.Backend{dataplane.BackendNFT}, func(t *testing.T, k *kernel) {
+		runner := &countingRunner{inner: k.runner()}
+		k.nf = k.newNetfilterWith(dataplane.Config{Runner: runner, VerifyInterval: time.Hour})
+		base := []forwarding.Rule{rule("e1", "10.1.0.1:10351", "10.0.0.2:10003"), rule("v6", "[fd01::1]:10353", "[fd00::2]:10003")}
+		grown := append(slices.Clone(base), rule("e2", "10.1.0.2:10351", "10.0.0.2:10003"))
+		shrunk := append(slices.Clone(base[1:]), rule("e2", "10.1.0.2:10351", "10.0.0.2:10003"))
+		retargeted := append(slices.Clone(shrunk), rule("e3", "10.1.0.3:10351", "10.0.0.3:10003"))
+		tests := []struct {
+			name         string
+			drift        []string
+			rules        []forwarding.Rule
+			wantVerified bool
+			wantExecs    int
+			wantRepaired bool
+		}{
+			{name: "first Apply verifies", rules: base, wantVerified: true, wantExecs: 4, wantRepaired: true},
+			{name: "a node added: one restore", rules: grown, wantExecs: 1, wantRepaired: true},
+			{name: "a node removed: one restore", rules: shrunk, wantExecs: 1, wantRepaired: true},
+			{name: "nothing changed: no command", rules: shrunk, wantExecs: 0, wantRepaired: true},
+			{name: "drift waits for the interval", drift: []string{"iptables-nft", "-t", "nat", "-F", dataplane.ChainName}, rules: shrunk},
+			{name: "a new target verifies and repairs", rules: retargeted, wantVerified: true, wantExecs: 3, wantRepaired: true},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				if tt.drift != nil {
+					k.run(tt.drift...)
+				}
+				runner.count = 0
+				st := k.apply(tt.rules)
+				if st.Verified != tt.wantVerified || runner.count != tt.wantExecs {
+					t.Errorf("Verified %v after %d commands, want %v after %d; stats %+v", st.Verified, runner.count, tt.wantVerified, tt.wantExecs, st)
+				}
+				if tt.wantRepaired {
+					k.assertState(tt.name, tt.rules, nil)
+				}
+			})
+		}
+	})
 }

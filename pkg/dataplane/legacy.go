@@ -7,8 +7,6 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/coreos/go-iptables/iptables"
-
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
 )
 
@@ -166,8 +164,7 @@ func (n *Netfilter) RemoveLegacyRules(ctx context.Context) ([]LegacyRule, error)
 				return removed, errors.Join(append(errs, err)...)
 			}
 			if err := t.ipt.Delete(natTable, legacyChain, spec...); err != nil {
-				var ierr *iptables.Error
-				if errors.As(err, &ierr) && ierr.IsNotExist() {
+				if isNotExist(err) {
 					continue
 				}
 				errs = append(errs, fmt.Errorf("deleting %s rule %q: %w", t.family, r.Rule, err))

@@ -1,4 +1,4 @@
-package dataplane
+package dataplane_test
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
 )
 
@@ -89,14 +90,14 @@ func TestKernelRemoveLegacyRules(t *testing.T) {
 		lookAlike("nat", "-A", "OUTPUT", "-d", "fd01::5/128", "-p", "tcp", "--dport", "10250", "-j", "DNAT", "--to-destination", "[fd00::1]:10003", "--persistent"),
 	}
 	for _, b := range backends(t) {
-		t.Run(string(b), func(t *testing.T) {
+		t.Run(b.String(), func(t *testing.T) {
 			k := newKernel(t, b)
 			k.apply([]forwarding.Rule{rule("e1", "10.1.0.1:10351", "10.0.0.2:10003"), rule("v6", "[fd01::1]:10353", "[fd00::2]:10003")})
 			for _, p := range v4 {
-				k.run(append([]string{b.command(forwarding.IPv4), "-w", "-t", p.table}, p.args...)...)
+				k.run(append([]string{b.backend.Command(forwarding.IPv4), "-w", "-t", p.table}, k.planted(p)...)...)
 			}
 			for _, p := range v6 {
-				k.run(append([]string{b.command(forwarding.IPv6), "-w", "-t", p.table}, p.args...)...)
+				k.run(append([]string{b.backend.Command(forwarding.IPv6), "-w", "-t", p.table}, k.planted(p)...)...)
 			}
 			before4, before6 := k.save(forwarding.IPv4), k.save(forwarding.IPv6)
 			want4, legacy4 := withoutLegacy(t, before4, v4)
@@ -134,24 +135,25 @@ func TestKernelRemoveLegacyRules(t *testing.T) {
 }
 
 // newNetfilterFamilies creates a Netfilter for some families inside the namespace.
-func (k *kernel) newNetfilterFamilies(families ...forwarding.Family) *Netfilter {
+func (k *kernel) newNetfilterFamilies(families ...forwarding.Family) *dataplane.Netfilter {
 	k.t.Helper()
-	var nf *Netfilter
-	if err := k.ns.Do(func() error {
-		var err error
-		nf, err = New(context.Background(), Config{Backend: k.backend, Families: families})
-		return err
-	}); err != nil {
-		k.t.Fatalf("New: %v", err)
+	return k.newNetfilterWith(dataplane.Config{Families: families})
+}
+
+// planted returns the arguments that plant p: as given in a real kernel, which lists the old agent's rules in
+// their canonical form; as listed in the fake, which keeps rules as they are written.
+func (k *kernel) planted(p plantedRule) []string {
+	if k.fake != nil && p.listed != "" {
+		return strings.Fields(p.listed)
 	}
-	return nf
+	return p.args
 }
 
 // removeLegacy runs nf.RemoveLegacyRules inside the namespace.
-func (k *kernel) removeLegacy(nf *Netfilter) []LegacyRule {
+func (k *kernel) removeLegacy(nf *dataplane.Netfilter) []dataplane.LegacyRule {
 	k.t.Helper()
-	var removed []LegacyRule
-	if err := k.ns.Do(func() error {
+	var removed []dataplane.LegacyRule
+	if err := k.do(func() error {
 		var err error
 		removed, err = nf.RemoveLegacyRules(context.Background())
 		return err
@@ -165,7 +167,7 @@ func (k *kernel) removeLegacy(nf *Netfilter) []LegacyRule {
 func (k *kernel) save(f forwarding.Family) []string {
 	k.t.Helper()
 	var out []string
-	for line := range strings.Lines(k.run(k.backend.command(f) + "-save")) {
+	for line := range strings.Lines(k.run(k.backend.Command(f) + "-save")) {
 		line = strings.TrimRight(line, "\n")
 		if !strings.HasPrefix(line, "#") {
 			out = append(out, counters.ReplaceAllString(line, "[0:0]"))
@@ -210,7 +212,7 @@ func withoutLegacy(t *testing.T, saved []string, planted []plantedRule) (rest, l
 }
 
 // ruleStrings returns the rules as listed.
-func ruleStrings(rs []LegacyRule) []string {
+func ruleStrings(rs []dataplane.LegacyRule) []string {
 	out := make([]string, len(rs))
 	for i, r := range rs {
 		out[i] = r.Rule

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coreos/go-iptables/iptables"
-
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
 )
 
@@ -22,9 +20,13 @@ type Config struct {
 	Backend Backend
 	// Families are the address families to program; nil means IPv4 and IPv6.
 	Families []forwarding.Family
-	// Runner runs ipset and the restore commands; nil means ExecRunner. go-iptables execs iptables itself, so every
-	// command runs in the network namespace of the calling OS thread.
+	// Runner runs ipset and the iptables restore commands; nil means ExecRunner. A large fill overlaps the chain
+	// writes, and Prefill acts, only when it is a Starter.
 	Runner Runner
+	// NewIPTables returns the iptables client of one family that runs command, such as ip6tables-legacy; nil
+	// means NewIPTables (go-iptables), which execs command itself, so that every command runs in the network
+	// namespace of the calling OS thread.
+	NewIPTables func(f forwarding.Family, command string) (IPTables, error)
 	// VerifyInterval lets an Apply skip re-reading the kernel when the last full Apply was less than this long ago
 	// and the set of targets is unchanged: it then only adds and deletes set entries, in one `ipset restore`.
 	// Drift is then repaired within VerifyInterval instead of by the next Apply. Zero verifies on every Apply.
@@ -56,7 +58,7 @@ var _ Dataplane = &Netfilter{}
 // familyTables is the iptables handle of one family.
 type familyTables struct {
 	family  forwarding.Family
-	ipt     *iptables.IPTables
+	ipt     IPTables
 	restore string
 	mode    string
 }
@@ -70,6 +72,10 @@ func New(ctx context.Context, cfg Config) (*Netfilter, error) {
 	if n.runner == nil {
 		n.runner = ExecRunner{}
 	}
+	newIPTables := cfg.NewIPTables
+	if newIPTables == nil {
+		newIPTables = NewIPTables
+	}
 	fams := cfg.Families
 	if fams == nil {
 		fams = []forwarding.Family{forwarding.IPv4, forwarding.IPv6}
@@ -79,11 +85,7 @@ func New(ctx context.Context, cfg Config) (*Netfilter, error) {
 			return nil, fmt.Errorf("invalid or repeated address family %v", f)
 		}
 		cmd := cfg.Backend.command(f)
-		proto := iptables.ProtocolIPv4
-		if f == forwarding.IPv6 {
-			proto = iptables.ProtocolIPv6
-		}
-		ipt, err := iptables.New(iptables.IPFamily(proto), iptables.Path(cmd), iptables.Timeout(lockWaitSeconds))
+		ipt, err := newIPTables(f, cmd)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", cmd, err)
 		}

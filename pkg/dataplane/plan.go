@@ -91,6 +91,13 @@ func plan(rules []forwarding.Rule) (map[forwarding.Family][]targetSet, error) {
 	return out, nil
 }
 
+// Validate returns the error Apply would return for rules before touching the kernel, or nil: a rule that
+// cannot be rendered canonically, or a destination forwarded to two targets.
+func Validate(rules []forwarding.Rule) error {
+	_, err := plan(rules)
+	return err
+}
+
 // planKey is a destination as integers, for sorting, and the index of its rule.
 type planKey struct {
 	hi, lo uint64

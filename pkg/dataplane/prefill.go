@@ -34,7 +34,8 @@ func (n *Netfilter) Prefill(ctx context.Context, candidates []forwarding.Rule) e
 	defer n.mu.Unlock()
 	n.prefill.abort()
 	n.prefill = nil
-	if _, ok := n.runner.(ExecRunner); !ok || n.applied != nil || len(candidates) < n.overlapMinEntries {
+	starter, ok := n.runner.(Starter)
+	if !ok || n.applied != nil || len(candidates) < n.overlapMinEntries {
 		return nil
 	}
 	live, err := listSets(ctx, n.runner)
@@ -45,7 +46,7 @@ func (n *Netfilter) Prefill(ctx context.Context, candidates []forwarding.Rule) e
 	if len(sets) == 0 {
 		return nil
 	}
-	if n.prefill, err = startPrefill(ctx, sets); err != nil {
+	if n.prefill, err = startPrefill(ctx, starter, sets); err != nil {
 		return err
 	}
 	return nil
@@ -113,10 +114,10 @@ type prefill struct {
 
 // startPrefill starts `ipset -exist restore` and, in the background, writes it the script that creates a
 // temporary set for each of sets and fills it, piece by piece as it is built, and sorts the entries of sets.
-// The process is forked from the calling goroutine's OS thread, so it works in that thread's network namespace.
-func startPrefill(ctx context.Context, sets map[string]*targetSet) (*prefill, error) {
+// The restore is started from the calling goroutine's OS thread, so it works in that thread's network namespace.
+func startPrefill(ctx context.Context, r Starter, sets map[string]*targetSet) (*prefill, error) {
 	ctx, cancel := context.WithCancel(ctx)
-	stdin, wait, err := ExecRunner{}.startWriting(ctx, "ipset", "-exist", "restore")
+	stdin, wait, err := r.StartWriting(ctx, "ipset", "-exist", "restore")
 	if err != nil {
 		cancel()
 		return nil, err

@@ -1,4 +1,4 @@
-package dataplane
+package dataplane_test
 
 import (
 	"context"
@@ -7,13 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
 )
 
 // prefill runs Prefill inside the namespace.
 func (k *kernel) prefill(candidates []forwarding.Rule) {
 	k.t.Helper()
-	if err := k.ns.Do(func() error { return k.nf.Prefill(context.Background(), candidates) }); err != nil {
+	if err := k.do(func() error { return k.nf.Prefill(context.Background(), candidates) }); err != nil {
 		k.t.Fatalf("Prefill: %v", err)
 	}
 }
@@ -26,7 +27,7 @@ func (k *kernel) ourObjects() (sets []string, chain bool) {
 			sets = append(sets, f[1])
 		}
 	}
-	return sets, slices.ContainsFunc(k.natTable(forwarding.IPv4), func(l string) bool { return strings.Contains(l, ChainName) })
+	return sets, slices.ContainsFunc(k.natTable(forwarding.IPv4), func(l string) bool { return strings.Contains(l, dataplane.ChainName) })
 }
 
 // waitForSets waits until at least n sets of ours exist, for up to 5 s, and returns them.
@@ -68,13 +69,13 @@ var prefillRules = []forwarding.Rule{
 func TestKernelPrefill(t *testing.T) {
 	for _, b := range backends(t) {
 		for _, overlap := range []bool{false, true} {
-			t.Run(string(b)+map[bool]string{false: "/sequential", true: "/overlapped"}[overlap], func(t *testing.T) {
+			t.Run(b.String()+map[bool]string{false: "/sequential", true: "/overlapped"}[overlap], func(t *testing.T) {
 				k := newKernel(t, b)
-				k.nf.overlapMinEntries = 1
+				k.nf.SetOverlapMinEntries(1)
 				if !overlap {
 					// A rule of our chain that Apply drops: it then writes the chain after the fill.
-					k.run(b.command(forwarding.IPv4), "-t", "nat", "-N", ChainName)
-					k.run(b.command(forwarding.IPv4), "-t", "nat", "-A", ChainName, "-d", "192.0.2.7/32", "-j", "RETURN")
+					k.run(b.backend.Command(forwarding.IPv4), "-t", "nat", "-N", dataplane.ChainName)
+					k.run(b.backend.Command(forwarding.IPv4), "-t", "nat", "-A", dataplane.ChainName, "-d", "192.0.2.7/32", "-j", "RETURN")
 				}
 				k.prefill(prefillCandidates)
 				sets := k.waitForSets(4) // the restore runs in the background
@@ -86,7 +87,7 @@ func TestKernelPrefill(t *testing.T) {
 				if len(sets) != 4 {
 					t.Errorf("after Prefill, sets %q, want 4 temporary sets", sets)
 				}
-				if got := k.natTable(forwarding.IPv4); overlap && slices.ContainsFunc(got, func(l string) bool { return strings.Contains(l, ChainName) }) {
+				if got := k.natTable(forwarding.IPv4); overlap && slices.ContainsFunc(got, func(l string) bool { return strings.Contains(l, dataplane.ChainName) }) {
 					t.Errorf("Prefill wrote rules: %q", got)
 				}
 				st := k.apply(prefillRules)
@@ -106,49 +107,50 @@ func TestKernelPrefill(t *testing.T) {
 // an Apply whose sets exist already, and its restore killed. Nothing is left behind, no candidate is forwarded,
 // and the next Apply reaches the exact state.
 func TestKernelPrefillInterrupted(t *testing.T) {
-	k := newKernel(t, BackendNFT)
-	k.nf.overlapMinEntries = 1
+	forKernels(t, []dataplane.Backend{dataplane.BackendNFT}, func(t *testing.T, k *kernel) {
+		k.nf.SetOverlapMinEntries(1)
 
-	k.prefill(prefillCandidates)
-	k.cleanup()
-	if sets, chain := k.ourObjects(); len(sets) > 0 || chain {
-		t.Errorf("Cleanup during a Prefill left sets %q, chain %v", sets, chain)
-	}
+		k.prefill(prefillCandidates)
+		k.cleanup()
+		if sets, chain := k.ourObjects(); len(sets) > 0 || chain {
+			t.Errorf("Cleanup during a Prefill left sets %q, chain %v", sets, chain)
+		}
 
-	k.prefill(prefillCandidates)
-	k.prefill(prefillCandidates[:2]) // replaces the first; both on one target
-	st := k.apply(prefillRules)
-	want(t, st.SetsPrefilled == 1 && st.SetsRebuilt == 3, st)
-	k.assertState("after a second Prefill", prefillRules, nil)
+		k.prefill(prefillCandidates)
+		k.prefill(prefillCandidates[:2]) // replaces the first; both on one target
+		st := k.apply(prefillRules)
+		want(t, st.SetsPrefilled == 1 && st.SetsRebuilt == 3, st)
+		k.assertState("after a second Prefill", prefillRules, nil)
 
-	k.nf = k.newNetfilter() // a restart: every set exists, so nothing is prefilled
-	k.prefill(prefillRules)
-	if k.nf.prefill != nil {
-		t.Error("Prefill acted although every set exists")
-	}
-	st = k.apply(prefillRules)
-	want(t, st.SetsPrefilled == 0 && st.SetsRebuilt == 3, st)
-	k.assertState("after a restart", prefillRules, nil)
+		k.nf = k.newNetfilter() // a restart: every set exists, so nothing is prefilled
+		k.prefill(prefillRules)
+		if k.nf.Prefilling() {
+			t.Error("Prefill acted although every set exists")
+		}
+		st = k.apply(prefillRules)
+		want(t, st.SetsPrefilled == 0 && st.SetsRebuilt == 3, st)
+		k.assertState("after a restart", prefillRules, nil)
 
-	k.cleanup()
-	k.nf = k.newNetfilter()
-	k.nf.overlapMinEntries = 1
-	k.prefill(prefillCandidates)
-	if k.nf.prefill == nil {
-		t.Fatal("no Prefill running")
-	}
-	k.nf.prefill.cancel() // kills its restore
-	if err := k.ns.Do(func() error { return k.nf.Apply(context.Background(), prefillRules) }); err == nil {
-		t.Error("Apply after the prefill's restore was killed succeeded")
-	}
-	withheld := func(l string) bool { // in a set a rule may reference: the temporary sets may be left filled
-		return !strings.HasSuffix(strings.Fields(l)[1], "-tmp") &&
-			(strings.Contains(l, "10.1.0.9") || strings.Contains(l, "10.1.0.8") || strings.Contains(l, "10.1.0.7"))
-	}
-	if sets := k.sets(); slices.ContainsFunc(sets, withheld) {
-		t.Errorf("a withheld destination is in a set: %q", sets)
-	}
-	st = k.apply(prefillRules)
-	want(t, st.SetsPrefilled == 0, st)
-	k.assertState("after a failed prefill", prefillRules, nil)
+		k.cleanup()
+		k.nf = k.newNetfilter()
+		k.nf.SetOverlapMinEntries(1)
+		k.prefill(prefillCandidates)
+		if !k.nf.Prefilling() {
+			t.Fatal("no Prefill running")
+		}
+		k.nf.KillPrefill() // kills its restore
+		if err := k.do(func() error { return k.nf.Apply(context.Background(), prefillRules) }); err == nil {
+			t.Error("Apply after the prefill's restore was killed succeeded")
+		}
+		withheld := func(l string) bool { // in a set a rule may reference: the temporary sets may be left filled
+			return !strings.HasSuffix(strings.Fields(l)[1], "-tmp") &&
+				(strings.Contains(l, "10.1.0.9") || strings.Contains(l, "10.1.0.8") || strings.Contains(l, "10.1.0.7"))
+		}
+		if sets := k.sets(); slices.ContainsFunc(sets, withheld) {
+			t.Errorf("a withheld destination is in a set: %q", sets)
+		}
+		st = k.apply(prefillRules)
+		want(t, st.SetsPrefilled == 0, st)
+		k.assertState("after a failed prefill", prefillRules, nil)
+	})
 }

@@ -15,14 +15,26 @@ type Runner interface {
 	Run(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error)
 }
 
+// Starter is a Runner that can also leave a command running: Netfilter then overlaps a large `ipset restore` with
+// the chain writes, and Prefill feeds one piece by piece. Commands it starts run concurrently with the calls
+// that follow, in the network namespace of the OS thread that started them.
+type Starter interface {
+	Runner
+	// Start starts a command like Run and returns once it has started; wait returns what Run would.
+	Start(ctx context.Context, stdin []byte, name string, args ...string) (wait func() ([]byte, error), err error)
+	// StartWriting starts a command like Start, with a pipe to its standard input that the caller writes and
+	// must close before calling wait.
+	StartWriting(ctx context.Context, name string, args ...string) (stdin io.WriteCloser, wait func() ([]byte, error), err error)
+}
+
 // ExecRunner runs commands directly, in the network namespace of the calling OS thread.
 type ExecRunner struct{}
 
-var _ Runner = ExecRunner{}
+var _ Starter = ExecRunner{}
 
 // Run implements Runner.
 func (ExecRunner) Run(ctx context.Context, stdin []byte, name string, args ...string) ([]byte, error) {
-	wait, err := ExecRunner{}.start(ctx, stdin, name, args...)
+	wait, err := ExecRunner{}.Start(ctx, stdin, name, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -53,9 +65,9 @@ func (e *CommandError) Error() string {
 // Unwrap returns the underlying error.
 func (e *CommandError) Unwrap() error { return e.Err }
 
-// start runs a command like Run but returns once it has started; wait returns what Run would. The process is
-// forked from the calling goroutine's OS thread, so it shares that thread's network namespace, as Run's do.
-func (ExecRunner) start(ctx context.Context, stdin []byte, name string, args ...string) (wait func() ([]byte, error), err error) {
+// Start implements Starter. The process is forked from the calling goroutine's OS thread, so it shares that
+// thread's network namespace, as Run's do.
+func (ExecRunner) Start(ctx context.Context, stdin []byte, name string, args ...string) (wait func() ([]byte, error), err error) {
 	cmd := exec.CommandContext(ctx, name, args...)
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
@@ -63,9 +75,8 @@ func (ExecRunner) start(ctx context.Context, stdin []byte, name string, args ...
 	return startCaptured(cmd, name, args)
 }
 
-// startWriting runs a command like start, with a pipe to its standard input that the caller writes and must
-// close before calling wait.
-func (ExecRunner) startWriting(ctx context.Context, name string, args ...string) (stdin io.WriteCloser, wait func() ([]byte, error), err error) {
+// StartWriting implements Starter.
+func (ExecRunner) StartWriting(ctx context.Context, name string, args ...string) (stdin io.WriteCloser, wait func() ([]byte, error), err error) {
 	cmd := exec.CommandContext(ctx, name, args...)
 	if stdin, err = cmd.StdinPipe(); err != nil {
 		return nil, nil, &CommandError{Command: name, Args: args, Err: err}

@@ -1,4 +1,4 @@
-package dataplane
+package dataplane_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
 	"github.com/edgewatcher/edgewatcher/test/netns"
 )
@@ -22,7 +23,7 @@ const greeting = "cloudcore stream server"
 // traffic from a second "pod" namespace routed through this one (nat PREROUTING).
 func TestTraffic(t *testing.T) {
 	hostV4, hostV6 := netip.MustParsePrefix("10.99.0.1/24"), netip.MustParsePrefix("fd99::1/64")
-	k := newKernel(t, BackendSystem, hostV4, hostV6)
+	k := newRealKernel(t, dataplane.BackendSystem, hostV4, hostV6)
 	pod := netns.New(t)
 	netns.Connect(t, k.ns, pod, netip.MustParsePrefix("10.98.0.1/24"), netip.MustParsePrefix("10.98.0.2/24"))
 	pod.MustRun(t, "ip", "route", "add", "default", "via", "10.98.0.1")

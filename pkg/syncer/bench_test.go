@@ -10,7 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/kubernetes/fake"
 
-	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
+	dataplanetesting "github.com/edgewatcher/edgewatcher/pkg/dataplane/testing"
 )
 
 // BenchmarkSync measures the control loop's own cost per sync with the fake dataplane: one Node changing
@@ -19,7 +19,7 @@ import (
 func BenchmarkSync(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
 		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
-			dp := dataplane.NewFake()
+			dp := dataplanetesting.NewFakeDataplane()
 			s, err := New(Config{
 				Client:        fake.NewClientset(),
 				Dataplane:     dp,

@@ -18,7 +18,7 @@ import (
 	"k8s.io/component-base/metrics"
 
 	"github.com/edgewatcher/edgewatcher/pkg/cloudcore"
-	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
+	dataplanetesting "github.com/edgewatcher/edgewatcher/pkg/dataplane/testing"
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
 )
 
@@ -36,7 +36,7 @@ const waitTimeout = 10 * time.Second
 type harness struct {
 	t        *testing.T
 	client   *fake.Clientset
-	dp       *dataplane.Fake
+	dp       *dataplanetesting.FakeDataplane
 	events   *eventLog
 	registry metrics.KubeRegistry
 	s        *Syncer
@@ -50,7 +50,7 @@ func newHarness(t *testing.T, mutate func(*Config), objects ...runtime.Object) *
 	h := &harness{
 		t:        t,
 		client:   fake.NewClientset(objects...),
-		dp:       dataplane.NewFake(),
+		dp:       dataplanetesting.NewFakeDataplane(),
 		events:   &eventLog{},
 		registry: metrics.NewKubeRegistry(),
 	}

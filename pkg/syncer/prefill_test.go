@@ -6,13 +6,13 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
+	dataplanetesting "github.com/edgewatcher/edgewatcher/pkg/dataplane/testing"
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
 )
 
 // prefillingFake is the fake dataplane as a Prefiller that records the candidates it was given.
 type prefillingFake struct {
-	*dataplane.Fake
+	*dataplanetesting.FakeDataplane
 	mu         sync.Mutex
 	candidates [][]forwarding.Rule
 }
@@ -29,7 +29,7 @@ func (p *prefillingFake) Prefill(_ context.Context, candidates []forwarding.Rule
 func TestFirstSyncPrefills(t *testing.T) {
 	var dp *prefillingFake
 	h := newHarness(t, func(c *Config) {
-		dp = &prefillingFake{Fake: c.Dataplane.(*dataplane.Fake)}
+		dp = &prefillingFake{FakeDataplane: c.Dataplane.(*dataplanetesting.FakeDataplane)}
 		c.Dataplane = dp
 		c.Families = []forwarding.Family{forwarding.IPv4}
 	},

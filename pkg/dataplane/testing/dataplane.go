@@ -1,4 +1,4 @@
-package dataplane
+package dataplanetesting
 
 import (
 	"context"
@@ -6,11 +6,13 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
 )
 
-// Fake is an in-memory Dataplane for unit tests of the control loop. It validates rules as Netfilter does.
-type Fake struct {
+// FakeDataplane is an in-memory dataplane.DeltaApplier for unit tests of the control loop. It validates rules
+// as Netfilter does.
+type FakeDataplane struct {
 	mu       sync.Mutex
 	rules    map[netip.AddrPort]forwarding.Rule
 	applies  int
@@ -20,19 +22,19 @@ type Fake struct {
 	err      error
 }
 
-var _ Dataplane = &Fake{}
+var _ dataplane.DeltaApplier = &FakeDataplane{}
 
-// NewFake returns an empty Fake.
-func NewFake() *Fake { return &Fake{} }
+// NewFakeDataplane returns an empty FakeDataplane.
+func NewFakeDataplane() *FakeDataplane { return &FakeDataplane{} }
 
-// Apply implements Dataplane: it records rules, unless an error is injected.
-func (f *Fake) Apply(_ context.Context, rules []forwarding.Rule) error {
+// Apply implements dataplane.Dataplane: it records rules, unless an error is injected.
+func (f *FakeDataplane) Apply(_ context.Context, rules []forwarding.Rule) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {
 		return f.err
 	}
-	if _, err := plan(rules); err != nil {
+	if err := dataplane.Validate(rules); err != nil {
 		return err
 	}
 	f.rules = make(map[netip.AddrPort]forwarding.Rule, len(rules))
@@ -43,8 +45,8 @@ func (f *Fake) Apply(_ context.Context, rules []forwarding.Rule) error {
 	return nil
 }
 
-// Cleanup implements Dataplane: it forgets every rule, unless an error is injected.
-func (f *Fake) Cleanup(context.Context) error {
+// Cleanup implements dataplane.Dataplane: it forgets every rule, unless an error is injected.
+func (f *FakeDataplane) Cleanup(context.Context) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {
@@ -56,7 +58,7 @@ func (f *Fake) Cleanup(context.Context) error {
 }
 
 // Rules returns the programmed rules, sorted by destination.
-func (f *Fake) Rules() []forwarding.Rule {
+func (f *FakeDataplane) Rules() []forwarding.Rule {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	out := make([]forwarding.Rule, 0, len(f.rules))
@@ -68,40 +70,39 @@ func (f *Fake) Rules() []forwarding.Rule {
 }
 
 // Applies returns how many Apply calls succeeded.
-func (f *Fake) Applies() int {
+func (f *FakeDataplane) Applies() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.applies
 }
 
 // Cleanups returns how many Cleanup calls succeeded.
-func (f *Fake) Cleanups() int {
+func (f *FakeDataplane) Cleanups() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.cleanups
 }
 
 // SetError makes every later call fail with err until it is called again with nil.
-func (f *Fake) SetError(err error) {
+func (f *FakeDataplane) SetError(err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.err = err
 }
 
-var _ DeltaApplier = &Fake{}
-
-// ApplyDelta implements DeltaApplier: before a successful Apply it returns ErrFullApplyRequired, as Netfilter does.
-func (f *Fake) ApplyDelta(_ context.Context, added, removed []forwarding.Rule) error {
+// ApplyDelta implements dataplane.DeltaApplier: before a successful Apply it returns
+// dataplane.ErrFullApplyRequired, as Netfilter does.
+func (f *FakeDataplane) ApplyDelta(_ context.Context, added, removed []forwarding.Rule) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {
 		return f.err
 	}
 	if f.applies == 0 {
-		return ErrFullApplyRequired
+		return dataplane.ErrFullApplyRequired
 	}
 	for _, rules := range [][]forwarding.Rule{added, removed} {
-		if _, err := plan(rules); err != nil {
+		if err := dataplane.Validate(rules); err != nil {
 			return err
 		}
 	}
@@ -118,28 +119,28 @@ func (f *Fake) ApplyDelta(_ context.Context, added, removed []forwarding.Rule) e
 }
 
 // Deltas returns how many ApplyDelta calls succeeded.
-func (f *Fake) Deltas() int {
+func (f *FakeDataplane) Deltas() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.deltas
 }
 
-// Verify implements DeltaApplier: before a successful Apply it returns ErrFullApplyRequired.
-func (f *Fake) Verify(context.Context) error {
+// Verify implements dataplane.DeltaApplier: before a successful Apply it returns dataplane.ErrFullApplyRequired.
+func (f *FakeDataplane) Verify(context.Context) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {
 		return f.err
 	}
 	if f.applies == 0 {
-		return ErrFullApplyRequired
+		return dataplane.ErrFullApplyRequired
 	}
 	f.verifies++
 	return nil
 }
 
 // Verifies returns how many Verify calls succeeded.
-func (f *Fake) Verifies() int {
+func (f *FakeDataplane) Verifies() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.verifies
