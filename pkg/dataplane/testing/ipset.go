@@ -91,22 +91,7 @@ func (k *FakeKernel) ipsetLine(line string, exist bool) error {
 		if len(f) != 3 {
 			return fmt.Errorf("%s takes one entry: %q", f[0], line)
 		}
-		e, err := parseEntry(s, f[2])
-		if err != nil {
-			return err
-		}
-		switch {
-		case f[0] == "add" && s.entries[e] && !exist:
-			return ipsetError("Element cannot be added to the set: it's already added")
-		case f[0] == "add" && !s.entries[e] && len(s.entries) >= s.maxElem:
-			return ipsetError("Hash is full, cannot add more elements")
-		case f[0] == "add":
-			s.entries[e] = true
-		case !s.entries[e] && !exist:
-			return ipsetError("Element cannot be deleted from the set: it's not added")
-		default:
-			delete(s.entries, e)
-		}
+		return s.addOrDelete(f[0] == "add", f[2], exist)
 	case "flush":
 		clear(s.entries)
 	case "destroy":
@@ -118,17 +103,45 @@ func (k *FakeKernel) ipsetLine(line string, exist bool) error {
 		if len(f) != 3 {
 			return fmt.Errorf("swap takes two sets: %q", line)
 		}
-		other, ok := k.sets[f[2]]
-		if !ok {
-			return ipsetError(errSetMissing)
-		}
-		if s.typ != other.typ || s.family != other.family {
-			return ipsetError("The sets cannot be swapped: their type does not match")
-		}
-		*s, *other = *other, *s // rules reference names, so they now match the other content
+		return k.swap(s, f[2])
 	default:
 		return fmt.Errorf("unknown command %q", f[0])
 	}
+	return nil
+}
+
+// addOrDelete adds or deletes the entry text of set s; under -exist a present entry added or a missing one
+// deleted is not an error.
+func (s *ipset) addOrDelete(add bool, text string, exist bool) error {
+	e, err := parseEntry(s, text)
+	if err != nil {
+		return err
+	}
+	switch {
+	case add && s.entries[e] && !exist:
+		return ipsetError("Element cannot be added to the set: it's already added")
+	case add && !s.entries[e] && len(s.entries) >= s.maxElem:
+		return ipsetError("Hash is full, cannot add more elements")
+	case add:
+		s.entries[e] = true
+	case !s.entries[e] && !exist:
+		return ipsetError("Element cannot be deleted from the set: it's not added")
+	default:
+		delete(s.entries, e)
+	}
+	return nil
+}
+
+// swap exchanges the contents of s and the set called otherName.
+func (k *FakeKernel) swap(s *ipset, otherName string) error {
+	other, ok := k.sets[otherName]
+	if !ok {
+		return ipsetError(errSetMissing)
+	}
+	if s.typ != other.typ || s.family != other.family {
+		return ipsetError("The sets cannot be swapped: their type does not match")
+	}
+	*s, *other = *other, *s // rules reference names, so they now match the other content
 	return nil
 }
 

@@ -340,11 +340,12 @@ func (k *FakeKernel) edit(t *table, args []string) *cliError {
 		if err := k.validRule(t, args[2:]); err != nil {
 			return err
 		}
-		if op == "-A" {
+		switch {
+		case op == "-A":
 			t.rules[chain] = append(t.rules[chain], spec)
-		} else if pos >= 1 && pos <= len(t.rules[chain])+1 {
+		case pos >= 1 && pos <= len(t.rules[chain])+1:
 			t.rules[chain] = slices.Insert(t.rules[chain], pos-1, spec)
-		} else {
+		default:
 			return &cliError{status: 1, msg: "iptables: Index of insertion too big."}
 		}
 	case "-D":
