@@ -154,7 +154,7 @@ generate: ## Regenerate deepcopy, conversion, defaults, OpenAPI and clients.
 update-docs: ## Regenerate docs/command-line-flags.md from the binaries' --help output.
 	$(GO) run ./hack/flagdocs -o docs/command-line-flags.md
 
-VERIFY_CHECKS := verify-gofmt verify-vet verify-lint verify-codegen verify-mod verify-docs
+VERIFY_CHECKS := verify-gofmt verify-boilerplate verify-vet verify-lint verify-codegen verify-mod verify-docs
 
 .PHONY: verify
 verify: $(VERIFY_CHECKS) ## Run every static check.
@@ -162,6 +162,13 @@ verify: $(VERIFY_CHECKS) ## Run every static check.
 .PHONY: verify-gofmt
 verify-gofmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+.PHONY: verify-boilerplate update-boilerplate
+verify-boilerplate: ## Check that every Go file starts with the licence header of hack/boilerplate.go.txt.
+	hack/boilerplate.sh verify
+
+update-boilerplate: ## Add the licence header to every Go file that lacks it.
+	hack/boilerplate.sh update
 
 .PHONY: verify-vet
 verify-vet:
