@@ -2,7 +2,7 @@
 # Checks or adds the licence header (hack/boilerplate.go.txt) at the top of every Go file in the repository.
 #
 #   hack/boilerplate.sh verify   list the Go files that do not start with the header; exit 1 if any
-#   hack/boilerplate.sh update   add the header, followed by a blank line, to those files
+#   hack/boilerplate.sh update   add the header (which ends with a blank line) to those files
 #
 # Generated files carry the header already: code-generator writes it from the same file.
 set -o errexit -o nounset -o pipefail
@@ -33,7 +33,8 @@ if [[ ${mode} == verify ]]; then
 	exit 0
 fi
 for f in "${missing[@]}"; do
-	{ cat "${header}"; echo; cat "${f}"; } >"${f}.boilerplate.tmp"
+	# The header file ends with the blank line that separates it from the code.
+	cat "${header}" "${f}" >"${f}.boilerplate.tmp"
 	mv "${f}.boilerplate.tmp" "${f}"
 done
 echo "boilerplate: added the header to ${#missing[@]} files"

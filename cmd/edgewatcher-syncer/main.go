@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Command edgewatcher-syncer forwards edge nodes' kubelet endpoints to cloudcore's stream server on this host.
 package main
 

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Command kubectl-edgenode is the kubectl plugin "kubectl edgenode": it reserves KubeEdge edge nodes
 // and prints their keadm join commands and tokens through EdgeWatcher.
 package main

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Command flagdocs writes docs/command-line-flags.md from the --help output of the real binaries: it builds
 // edgewatcher-apiserver, edgewatcher-syncer and kubectl-edgenode from ./cmd into a temporary directory, runs
 // "<binary> --help" and "<binary> <subcommand> --help" for every subcommand, and wraps each output in a section. `make update-docs` runs it; TestCommandLineFlagsDoc fails when the file is out of date.

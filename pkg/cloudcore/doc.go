@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package cloudcore reads KubeEdge cloudcore's configuration as EdgeWatcher needs it:
 // cloudcore.yaml from the kubeedge/cloudcore ConfigMap, the ports that edges can actually
 // reach through the cloudcore Service, and the kubeedge/tunnelport record.

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package clusterstate serves the join flow's reads from informers: the KubeEdge objects in
 // the cloudcore namespace (each watched by name, so RBAC can name them), the cloudcore pods,
 // the cluster's Service CIDRs and whether a Node exists. It also keeps the cloudcore

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package coverage turns the syncers' heartbeat Leases into per-edge-node forwarding
 // coverage: how many control-plane hosts forward a node, and how many refuse because its IP
 // is not unique. The API server shows it in edgenodes (FORWARDING, phase Conflict).

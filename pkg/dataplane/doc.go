@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package dataplane programs the desired forwarding set into the kernel: TCP to each edge destination (IP and
 // port) is DNATed to its cloudcore stream server, for locally originated traffic (nat OUTPUT) and for forwarded
 // and pod traffic (nat PREROUTING), in IPv4 through iptables and in IPv6 through ip6tables.

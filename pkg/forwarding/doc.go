@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package forwarding computes the syncer's desired forwarding set: for every edge node with a usable, unique
 // InternalIP, TCP to <InternalIP>:<kubelet endpoint port> (and to any extra ports) goes to the stream server of
 // the cloudcore that owns the node's tunnel (the tunnelport record; kubeedge/kubeedge@v1.23.1: cloud/pkg/cloudstream/iptables/iptables.go), and every IP that must not be forwarded is

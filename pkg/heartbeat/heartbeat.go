@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package heartbeat is the contract between edgewatcher-syncer, which renews one Lease per host with its
 // Status, and edgewatcher-apiserver, which reads those Leases to show each edge node's forwarding coverage.
 // Both binaries import it, and nothing else of each other.

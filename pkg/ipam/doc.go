@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package ipam holds the IP address rules shared by the EdgeWatcher API server and the forwarding syncer:
 // strict normalisation, special-address classification, edge IP pools, Service CIDR membership, node-name
 // validation and a thread-safe index of who claims which address.

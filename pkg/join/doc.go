@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package join is the join flow shared by the EdgeNode API and the console's legacy route:
 // it checks a node name and IP address against every Node, reservation and cloudcore
 // address, reserves them, reads or mints the join token, and builds the keadm command.

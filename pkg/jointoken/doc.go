@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package jointoken reads, checks, mints and verifies KubeEdge join tokens, the credential `keadm join --token`
 // takes.
 //

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package keadm builds `keadm join` commands for KubeEdge releases v1.6 to v1.23.
 //
 // It is a pure package: it reads no cluster state and runs nothing. Build takes an Input

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 package legacy
 
 // unauthorizedMessage is the 401 message of mode. It names what to configure and is the same for a

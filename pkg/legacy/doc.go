@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package legacy serves the KubeSphere console's legacy join endpoint,
 // GET /api/v1alpha1/nodes/join?node_name=&node_ip=&add_default_taint=, with the wire format the
 // console parses (kubesphere/console@v3.2.0: src/stores/edgenode.js and src/utils/request.js) and

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package plugin implements kubectl-edgenode, the kubectl plugin that reserves KubeEdge edge nodes,
 // prints their keadm join commands and tokens, and lists them through EdgeWatcher's
 // kubeedge.kubesphere.io API. It loads kubeconfig exactly as kubectl does and prints server

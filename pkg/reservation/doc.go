@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package reservation keeps EdgeNode reservations as coordination.k8s.io Leases.
 //
 // A reservation promises a node name and, optionally, an IP address to an edge node that

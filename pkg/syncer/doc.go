@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package syncer is the control loop of edgewatcher-syncer: it watches the cluster's Nodes, the kubeedge/tunnelport
 // and kubeedge/cloudcore ConfigMaps, and cloudcore's Service and pods, computes the desired forwarding set with
 // pkg/forwarding, and programs it with a pkg/dataplane Dataplane.

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package edgenode serves the edgenodes resource from the in-memory EdgeNode view.
 package edgenode
 

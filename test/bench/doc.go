@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package bench measures the join flow at cluster scale against a baseline, in the same run,
 // that does what the old EdgeWatcher did: list every Node on every request.
 package bench

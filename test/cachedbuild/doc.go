@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package cachedbuild tests hack/cached-build.sh, which builds the pinned tool binaries once per machine into a
 // cache outside the clone, with a fake build command.
 package cachedbuild

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package deps checks the split between the API server and the node agent: each binary links the heartbeat
 // contract (pkg/heartbeat) and nothing of the other.
 package deps

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package docs checks the documentation: every relative link in README.md, the other top-level Markdown files
 // and docs/ points at a file of the repository (and, with a #fragment into a Markdown file, at one of its
 // headings), and every make target the documentation names exists.

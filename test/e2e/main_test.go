@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package e2e tests EdgeWatcher end to end through a real kube-apiserver, etcd and kubectl.
 package e2e
 

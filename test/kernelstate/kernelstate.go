@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package kernelstate reads back, for end-to-end tests, the forwarding a network namespace's kernel does:
 // EdgeWatcher's DNAT rules, jumps and ipsets as iptables-save and ipset save print them, parsed independently of
 // the code under test.

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package kubesphere is a stand-in for ks-apiserver, for tests only. It is written from the
 // KubeSphere sources it names and models only what EdgeWatcher's console route meets:
 //

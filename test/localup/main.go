@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Command localup runs a local EdgeWatcher demo: real etcd and kube-apiserver, edgewatcher-apiserver registered
 // through the aggregation layer, and seeded KubeEdge demo data; as root, also edgewatcher-syncer forwarding the
 // demo edge nodes to a cloudcore stand-in inside private network namespaces. It is what `make run` starts.

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package netns gives tests a fresh, private network namespace: `ip netns add ew-test-<random>` with lo up and
 // a local interface (a veth pair, both ends inside) carrying test addresses, deleted when the test ends.
 // Commands run inside it through `ip netns exec` (Command, Run), and Go code runs inside it on a dedicated OS

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package install registers the kubeedge.kubesphere.io API group with a scheme.
 package install
 

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // +k8s:openapi-gen=true
 // +k8s:openapi-model-package=io.edgewatcher.kubeedge.v1alpha1
 // +k8s:deepcopy-gen=package

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package validation checks EdgeNode, JoinToken and JoinCommand requests at the API boundary.
 package validation
 

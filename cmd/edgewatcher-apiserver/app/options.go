@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package app holds the options and command of edgewatcher-apiserver.
 package app
 

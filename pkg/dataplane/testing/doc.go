@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package dataplanetesting holds fakes of the dataplane for tests that run without root.
 //
 // FakeKernel stands in for the kernel state Netfilter programs and the commands it programs it with: the nat

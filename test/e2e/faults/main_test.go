@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package faults breaks real processes under load: kube-apiserver and etcd are killed and started again while
 // clients list, watch and reserve edge nodes and while edgewatcher-syncer forwards, and an edgewatcher-apiserver
 // replica is killed with reservations in flight. Each test proves what survives, what fails and how clearly,

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package load puts 200 concurrent clients on EdgeWatcher for 60 s, through a real kube-apiserver and the
 // console's plain-HTTP listener, and checks errors, progress, latency, memory and goroutines.
 package load

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package metrics proves end to end that edgewatcher-syncer fixes `kubectl logs` and `kubectl top node` for edge
 // nodes. A "control-plane host" network namespace runs real etcd, kube-apiserver, metrics-server and
 // edgewatcher-syncer; two further namespaces stand in for cloudcore's stream server. The edge nodes' InternalIPs

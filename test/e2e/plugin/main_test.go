@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package plugin tests the kubectl-edgenode plugin end to end: the real kubectl discovers it on PATH and
 // runs it against a real kube-apiserver, etcd and edgewatcher-apiserver.
 package plugin

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package syncer tests edgewatcher-syncer end to end: the real binary against a real kube-apiserver and etcd,
 // programming a real kernel inside network namespaces the test creates. The syncer process runs in the host's
 // namespace, where kube-apiserver listens on loopback, and confines every iptables and ipset command to the

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Command pause is the pod sandbox image's only program in the real-edgecore test: it holds the pod's
 // namespaces, reaps the zombies re-parented to it, and exits on SIGINT or SIGTERM, as the upstream pause
 // container does (kubernetes/kubernetes@v1.32.0:build/pause/linux/pause.c). It is built static with

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package cloudcore_test runs EdgeWatcher against real cloudcore, built from the KubeEdge release sources by
 // `make kubeedge-cloudcore`, on the objects cloudcore itself writes.
 //

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package edge runs issue 14's seed scenario with nothing stood in: a real edgecore v1.23.1 in a network
 // namespace playing the edge device, with a private containerd and runc from Debian's packages and images built
 // here, joins a real cloudcore with the token and command EdgeWatcher generates; then, from the control-plane

@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Package keadm_test runs the `keadm join` commands that pkg/keadm generates through the real keadm of every
 // KubeEdge release EdgeWatcher is tested against, built from the release sources by `make kubeedge-keadm`.
 //
