@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -217,5 +218,34 @@ func TestSnapshotRetention(t *testing.T) {
 	first()
 	if n := c.Snapshots(); n != 1 {
 		t.Errorf("%d snapshots kept after a minute idle, want only the new one", n)
+	}
+}
+
+// TestListPageConcurrentWrites pages through kept and rebuilt snapshots while the view changes; run with -race.
+func TestListPageConcurrentWrites(t *testing.T) {
+	c := syncedCache(t, edgeNodes(200)...)
+	c.SetSnapshotRetention(time.Minute, 2)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for rv := 201; rv < 2000; rv++ {
+			name := fmt.Sprintf("edge-%02d", rv%400)
+			if rv%3 == 0 {
+				c.OnDelete(testNode(name, rv, true, "198.51.100.1", corev1.ConditionTrue))
+			} else {
+				c.OnUpdate(nil, testNode(name, rv, true, "198.51.100.1", corev1.ConditionTrue))
+			}
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		items, rv := readAll(t, c, 7, nil, nil)
+		if !slices.IsSortedFunc(items, func(a, b *kubeedge.EdgeNode) int { return strings.Compare(a.Name, b.Name) }) {
+			t.Fatalf("pages at %d are not sorted", rv)
+		}
 	}
 }
