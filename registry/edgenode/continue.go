@@ -81,6 +81,6 @@ const (
 // (resource version -1) that continues from the same name at the current state.
 func continueExpired(tok continueToken) error {
 	err := apierrors.NewResourceExpired(inconsistentContinueMessage)
-	err.ErrStatus.ListMeta.Continue = encodeContinue(continueToken{ResourceVersion: -1, Start: tok.Start})
+	err.ErrStatus.Continue = encodeContinue(continueToken{ResourceVersion: -1, Start: tok.Start})
 	return err
 }

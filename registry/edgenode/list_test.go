@@ -162,7 +162,7 @@ func TestListContinueErrors(t *testing.T) {
 		!strings.HasPrefix(status.Status().Message, "The provided continue parameter is too old to display a consistent list result.") {
 		t.Fatalf("expired token: err = %#v, want 410 Expired", err)
 	}
-	next := status.Status().ListMeta.Continue
+	next := status.Status().Continue
 	tok, err := decodeContinue(next)
 	if err != nil || tok.ResourceVersion != -1 || tok.Start != "edge-a\x00" {
 		t.Fatalf("token in the 410: %+v, %v", tok, err)

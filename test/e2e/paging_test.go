@@ -167,10 +167,10 @@ func TestContinueTokenErrors(t *testing.T) {
 	client := versioned.NewForConfigOrDie(cp.RestConfig()).KubeedgeV1alpha1().EdgeNodes()
 	_, err = client.List(ctx, metav1.ListOptions{Limit: 2, Continue: old})
 	status, ok := err.(apierrors.APIStatus)
-	if !ok || status.Status().Code != http.StatusGone || status.Status().Reason != metav1.StatusReasonExpired || status.Status().ListMeta.Continue == "" {
+	if !ok || status.Status().Code != http.StatusGone || status.Status().Reason != metav1.StatusReasonExpired || status.Status().Continue == "" {
 		t.Fatalf("expired token through client-go: %#v", err)
 	}
-	if _, err := client.List(ctx, metav1.ListOptions{Limit: 2, Continue: status.Status().ListMeta.Continue}); err != nil {
+	if _, err := client.List(ctx, metav1.ListOptions{Limit: 2, Continue: status.Status().Continue}); err != nil {
 		t.Errorf("continuing with the token of the 410: %v", err)
 	}
 }
@@ -185,8 +185,8 @@ func TestInformerSyncs(t *testing.T) {
 			clientfeaturestesting.SetFeatureDuringTest(t, clientfeatures.WatchListClient, watchList)
 			ctx, cancel := context.WithCancel(ctx)
 			defer cancel()
-			factory := externalversions.NewFilteredSharedInformerFactory(versioned.NewForConfigOrDie(cp.RestConfig()), 0, "",
-				func(o *metav1.ListOptions) { o.LabelSelector = "e2e-test=informer" })
+			factory := externalversions.NewSharedInformerFactoryWithOptions(versioned.NewForConfigOrDie(cp.RestConfig()), 0,
+				externalversions.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = "e2e-test=informer" }))
 			inf := factory.Kubeedge().V1alpha1().EdgeNodes().Informer()
 			factory.Start(ctx.Done())
 			if !cache.WaitForCacheSync(ctx.Done(), inf.HasSynced) {
