@@ -64,7 +64,10 @@ type Cache struct {
 	// addresses feeds every Node's addresses into an ipam.Index; nil when not wanted.
 	addresses *addressFeed
 	// since holds, per joined edge node, the resource version a syncer's report must reach to cover it (see Since).
-	since map[string]uint64
+	// It has its own lock: Since is called from list filters that run while mu is read-locked, and a second
+	// read lock of mu would deadlock against a waiting writer.
+	sinceMu sync.RWMutex
+	since   map[string]uint64
 	// sorted holds the visible EdgeNodes by name; lists read O(1) clones of it.
 	sorted *sortedView
 	// snapshots are the views kept for the pages of paged lists, by resource version.
@@ -228,7 +231,9 @@ func (c *Cache) forget(key string) {
 	}
 	prev := c.visible(key)
 	delete(c.items, key)
+	c.sinceMu.Lock()
 	delete(c.since, key)
+	c.sinceMu.Unlock()
 	c.publish(prev, c.visible(key), prev, c.rv, false)
 	if c.synced {
 		c.oldest = c.rv + 1
