@@ -51,7 +51,8 @@ import (
 // writes /etc/systemd/system/edgecore.service. Right after the file it starts edgecore (`sudo systemctl ...`
 // when `file /sbin/init` succeeds, else the binary in the background) and waits up to 300 s for certificates.
 //
-// So keadm runs in a private mount namespace (unshare) in which /etc and /var are overlays whose writable
+// So keadm runs in private mount and PID namespaces (unshare; keadm refuses to join while `pidof edgecore` finds
+// a process, and the real-edgecore test may run one beside it) in which /etc and /var are overlays whose writable
 // layer is a tmpfs and /usr/local/bin is an empty tmpfs; what keadm wrote is copied out before the namespace
 // goes away. The CRI endpoint is criStub, the cloudcore host is loopback with a TLS server that answers 404
 // ("no such node"), and PATH starts with shims: `file` succeeds so keadm takes the systemd branch, whose
@@ -178,7 +179,10 @@ func runPrivateJoin(t *testing.T, bin string, args []string) privateJoin {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmdArgs := append([]string{"--mount", "--propagation", "private", "--", "bash", "-c", joinScript, "join-script", work, bin}, args...)
+	// A private PID namespace with its own /proc too: keadm refuses to join when it sees an edgecore process,
+	// and the real-edgecore test (or an edge node this runs on) may have one.
+	cmdArgs := append([]string{"--mount", "--propagation", "private", "--pid", "--fork", "--mount-proc", "--",
+		"bash", "-c", joinScript, "join-script", work, bin}, args...)
 	cmd := exec.CommandContext(ctx, "unshare", cmdArgs...)
 	cmd.Dir = filepath.Join(work, "home")
 	cmd.Env = []string{"PATH=" + shimDir + ":/usr/sbin:/usr/bin:/sbin:/bin", "HOME=" + cmd.Dir, "LANG=C"}
