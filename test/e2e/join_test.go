@@ -110,10 +110,10 @@ func TestReservationLifecycleWithKubectl(t *testing.T) {
 	if _, _, err := cp.Kubectl(ctx, "get", "edgenode", "rsv-a"); err == nil || !strings.Contains(err.Error(), "NotFound") {
 		t.Fatalf("released reservation still served: %v", err)
 	}
-	eventually(t, 5*time.Second, func() error {
+	framework.Eventually(t, "rsv-b reserved at the released address", 5*time.Second, framework.Succeeds(func() error {
 		_, err := createEdgeNode(ctx, "rsv-b", "203.0.113.10")
 		return err
-	})
+	}))
 }
 
 func TestReservationSurvivesRestart(t *testing.T) {
@@ -141,7 +141,7 @@ func TestJoinedReservationIsBoundAndDeleteNeedsNodePermission(t *testing.T) {
 		t.Fatal(err)
 	}
 	createNode(t, ctx, nodeSpec{name: "bind-a", labels: edgeLabels("bind"), ip: "203.0.113.16", port: 10351, ready: corev1.ConditionTrue})
-	eventually(t, 10*time.Second, func() error {
+	framework.Eventually(t, "bind-a Joined", 10*time.Second, framework.Succeeds(func() error {
 		got := kubectl(t, ctx, "get", "edgenode", "bind-a", "-o", "jsonpath={.status.phase}")
 		if got != "Joined" {
 			return errorf("phase %q", got)
@@ -156,7 +156,7 @@ func TestJoinedReservationIsBoundAndDeleteNeedsNodePermission(t *testing.T) {
 			}
 		}
 		return errorf("reserved taint not applied: %v", node.Spec.Taints)
-	})
+	}))
 
 	bindClusterRole(t, "carol", "edgewatcher-admin")
 	_, stderr, err := cp.KubectlAs(ctx, "carol", nil, "delete", "edgenode", "bind-a")
@@ -171,12 +171,12 @@ func TestJoinedReservationIsBoundAndDeleteNeedsNodePermission(t *testing.T) {
 	if _, stderr, err := cp.KubectlAs(ctx, "carol", nil, "delete", "edgenode", "bind-a"); err != nil {
 		t.Fatalf("carol with node rights: %v %s", err, stderr)
 	}
-	eventually(t, 5*time.Second, func() error {
+	framework.Eventually(t, "Node bind-a deleted", 5*time.Second, framework.Succeeds(func() error {
 		if _, err := cp.Client().CoreV1().Nodes().Get(ctx, "bind-a", metav1.GetOptions{}); err == nil {
 			return errorf("node still exists")
 		}
 		return nil
-	})
+	}))
 }
 
 // createRaw POSTs body to a subresource through kube-apiserver with kubectl as user ("" is admin).
@@ -616,12 +616,12 @@ func TestConsoleWizardFlowOnThePlainListener(t *testing.T) {
 	}
 
 	// The second replica's reservations last 4s: wiz-1 expires and frees its address.
-	eventually(t, 15*time.Second, func() error {
+	framework.Eventually(t, "wiz-1 Expired", 15*time.Second, framework.Succeeds(func() error {
 		if got := kubectl(t, ctx, "get", "edgenode", "wiz-1", "-o", "jsonpath={.status.phase}"); got != "Expired" {
 			return errorf("phase %q", got)
 		}
 		return nil
-	})
+	}))
 	if _, err := createEdgeNode(ctx, "wiz-4", "203.0.113.40"); err != nil {
 		t.Fatalf("expired reservation kept its address: %v", err)
 	}

@@ -31,6 +31,7 @@ import (
 
 	"github.com/edgewatcher/edgewatcher/apis/kubeedge/v1alpha1"
 	"github.com/edgewatcher/edgewatcher/pkg/jointoken"
+	"github.com/edgewatcher/edgewatcher/test/framework"
 )
 
 // tokenPattern is keadm's "<sha256 hex of the CA>.<JWT>" token form.
@@ -98,12 +99,12 @@ func TestJoinListTokenReleaseThroughKubectl(t *testing.T) {
 	}
 	kubectlFails(t, []string{"get", "edgenode", "e2e-p1"}, "NotFound")
 	kubectlFails(t, []string{"edgenode", "release", "e2e-p1"}, "Error from server (NotFound)")
-	eventually(t, 10*time.Second, func() error {
+	framework.Eventually(t, "e2e-p2 joined at the released address", 10*time.Second, framework.Succeeds(func() error {
 		if r := kubectlRun(t, asAdmin(), "edgenode", "join", "e2e-p2", "--ip", "203.0.113.60"); r.code != 0 {
 			return errorf("the released address is not free: %s", r.stderr)
 		}
 		return nil
-	})
+	}))
 	kubectlOK(t, "edgenode", "release", "e2e-p2")
 }
 

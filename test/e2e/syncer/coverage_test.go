@@ -76,7 +76,7 @@ func TestCoverageOfNewNodes(t *testing.T) {
 		}
 		return describeCoverage(en)
 	}
-	eventually(t, "cov-a forwarded", 30*time.Second, func() (bool, string) {
+	framework.Eventually(t, "cov-a forwarded", 30*time.Second, func() (bool, string) {
 		got := forwarding("cov-a")
 		return got == "Joined 1/1", got
 	})
@@ -135,7 +135,7 @@ func TestCoverageOfNewNodes(t *testing.T) {
 		if limit := int(elapsed.Seconds()) + 2; writes > limit || writes == 0 {
 			t.Errorf("%d Lease writes in %v, want 1 to %d", writes, elapsed, limit)
 		}
-		eventually(t, "cov-b forwarded at its last address", coverageBound, func() (bool, string) {
+		framework.Eventually(t, "cov-b forwarded at its last address", coverageBound, func() (bool, string) {
 			got := forwarding("cov-b")
 			return got == "Joined 1/1", got
 		})

@@ -350,7 +350,7 @@ func TestSyncerXtablesLock(t *testing.T) {
 	lock.hold(t)
 	held := time.Now()
 	applyTunnelPort(t, ctx, tunnelRecord)
-	eventually(t, "a failed sync counted while the lock is held", xtablesWait+2*time.Second, func() (bool, string) {
+	framework.Eventually(t, "a failed sync counted while the lock is held", xtablesWait+2*time.Second, func() (bool, string) {
 		n := s.metric(t, syncErrorsSeries)
 		return n > errsBefore, fmt.Sprintf("%s = %v", syncErrorsSeries, n)
 	})
