@@ -54,7 +54,7 @@ spec:
 
 // createEdgeNode runs kubectl create -f - as admin and returns stdout and the error.
 func createEdgeNode(ctx context.Context, name, ip string) (string, error) {
-	out, _, err := cp.KubectlWithStdin(ctx, edgeNodeYAML(name, ip), "create", "-f", "-")
+	out, _, err := cp.KubectlWith(ctx, framework.KubectlOptions{Stdin: edgeNodeYAML(name, ip)}, "create", "-f", "-")
 	return out, err
 }
 
@@ -103,7 +103,7 @@ func TestReservationLifecycleWithKubectl(t *testing.T) {
 	wantErrContaining(t, err, "is invalid", "leading zero")
 	_, err = createEdgeNode(ctx, "rsv-cloud", "203.0.113.12")
 	wantErrContaining(t, err, "(Conflict)", "a Node with this name is registered")
-	_, _, err = cp.KubectlWithStdin(ctx, strings.Replace(edgeNodeYAML("rsv-b", "203.0.113.12"), "NoSchedule", "Sometimes", 1), "create", "-f", "-")
+	_, _, err = cp.KubectlWith(ctx, framework.KubectlOptions{Stdin: strings.Replace(edgeNodeYAML("rsv-b", "203.0.113.12"), "NoSchedule", "Sometimes", 1)}, "create", "-f", "-")
 	wantErrContaining(t, err, "is invalid", "spec.taints[0].effect")
 
 	kubectl(t, ctx, "delete", "edgenode", "rsv-a")
@@ -159,7 +159,7 @@ func TestJoinedReservationIsBoundAndDeleteNeedsNodePermission(t *testing.T) {
 	}))
 
 	bindClusterRole(t, "carol", "edgewatcher-admin")
-	_, stderr, err := cp.KubectlAs(ctx, "carol", nil, "delete", "edgenode", "bind-a")
+	_, stderr, err := cp.KubectlWith(ctx, framework.KubectlOptions{User: "carol"}, "delete", "edgenode", "bind-a")
 	if err == nil || !strings.Contains(stderr, "Forbidden") || !strings.Contains(stderr, `user "carol" may not delete`) {
 		t.Fatalf("carol deleted a joined node without node rights: %v %s", err, stderr)
 	}
@@ -168,7 +168,7 @@ func TestJoinedReservationIsBoundAndDeleteNeedsNodePermission(t *testing.T) {
 	}
 	kubectl(t, ctx, "create", "clusterrole", "e2e-node-deleter", "--verb=delete", "--resource=nodes")
 	bindClusterRole(t, "carol", "e2e-node-deleter")
-	if _, stderr, err := cp.KubectlAs(ctx, "carol", nil, "delete", "edgenode", "bind-a"); err != nil {
+	if _, stderr, err := cp.KubectlWith(ctx, framework.KubectlOptions{User: "carol"}, "delete", "edgenode", "bind-a"); err != nil {
 		t.Fatalf("carol with node rights: %v %s", err, stderr)
 	}
 	framework.Eventually(t, "Node bind-a deleted", 5*time.Second, framework.Succeeds(func() error {
@@ -182,10 +182,10 @@ func TestJoinedReservationIsBoundAndDeleteNeedsNodePermission(t *testing.T) {
 // createRaw POSTs body to a subresource through kube-apiserver with kubectl as user ("" is admin).
 func createRaw(ctx context.Context, user, path, body string) (string, error) {
 	if user == "" {
-		out, _, err := cp.KubectlWithStdin(ctx, body, "create", "--raw", path, "-f", "-")
+		out, _, err := cp.KubectlWith(ctx, framework.KubectlOptions{Stdin: body}, "create", "--raw", path, "-f", "-")
 		return out, err
 	}
-	out, _, err := cp.KubectlAsWithStdin(ctx, user, nil, body, "create", "--raw", path, "-f", "-")
+	out, _, err := cp.KubectlWith(ctx, framework.KubectlOptions{User: user, Stdin: body}, "create", "--raw", path, "-f", "-")
 	return out, err
 }
 
@@ -353,7 +353,7 @@ func TestViewerNeverReceivesTokens(t *testing.T) {
 		{"get", "edgenodes", "-o", "yaml"},
 		{"get", "edgenodes", "--watch", "-o", "json", "--request-timeout=3s"},
 	} {
-		stdout, stderr, err := cp.KubectlAs(watchCtx, "dave", nil, args...)
+		stdout, stderr, err := cp.KubectlWith(watchCtx, framework.KubectlOptions{User: "dave"}, args...)
 		if !strings.Contains(stdout, "rbac-a") {
 			t.Fatalf("dave %v did not return rbac-a: %v %s", args, err, stderr)
 		}
@@ -366,7 +366,7 @@ func TestViewerNeverReceivesTokens(t *testing.T) {
 			t.Errorf("dave %v received a token field:\n%s", args, stdout)
 		}
 	}
-	_, stderr, err := cp.KubectlAsWithStdin(ctx, "dave", nil, edgeNodeYAML("rbac-b", "203.0.113.27"), "create", "--validate=false", "-f", "-")
+	_, stderr, err := cp.KubectlWith(ctx, framework.KubectlOptions{User: "dave", Stdin: edgeNodeYAML("rbac-b", "203.0.113.27")}, "create", "--validate=false", "-f", "-")
 	if err == nil || !strings.Contains(stderr, "Forbidden") {
 		t.Fatalf("dave reserved: %v %s", err, stderr)
 	}
