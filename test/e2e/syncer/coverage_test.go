@@ -125,9 +125,9 @@ func TestCoverageOfNewNodes(t *testing.T) {
 		const churn = 5 * time.Second
 		for i := 0; time.Since(start) < churn; i++ {
 			applyNode(t, ctx, node{name: "cov-b", edge: true, ip: fmt.Sprintf("10.99.0.%d", 100+i%100), port: 10351})
-			time.Sleep(20 * time.Millisecond)
+			time.Sleep(20 * time.Millisecond) // deliberate: paces the churn
 		}
-		time.Sleep(1500 * time.Millisecond) // the last renewal
+		time.Sleep(1500 * time.Millisecond) // deliberate: waits out minObserveInterval so the last renewal is counted
 		w.Stop()
 		<-done
 		elapsed := time.Since(start)

@@ -152,7 +152,7 @@ func TestSyncer(t *testing.T) {
 				return err == nil && len(events) == 1, eventSummary(events)
 			})
 		}
-		time.Sleep(3 * resync)
+		time.Sleep(3 * resync) // deliberate: three resyncs must not repeat the Events
 		for n, reason := range map[string]string{"dup-1": "DuplicateIP", "dup-2": "DuplicateIP", "on-cloud": "HostIP"} {
 			events, err := eventsFor(ctx, n, syncer.EventReasonIPConflict)
 			if err != nil {
@@ -325,13 +325,13 @@ func TestSyncer(t *testing.T) {
 				mu.Unlock()
 			}
 		})
-		time.Sleep(resync)
+		time.Sleep(resync) // deliberate: probe a steady syncer for a resync period before the stop
 		s.stop()
 		time.Sleep(2 * resync) // no syncer at all for a while
 		restarted := time.Now()
 		s.start()
 		t.Logf("restarted syncer ready %v after start", time.Since(restarted).Round(time.Millisecond))
-		time.Sleep(2 * resync)
+		time.Sleep(2 * resync) // deliberate: keep probing the restarted syncer for two resync periods
 		close(done)
 		wg.Wait()
 		t.Logf("%d kernel samples and %d connections across the restart", samples, dials)
