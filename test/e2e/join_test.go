@@ -203,42 +203,6 @@ func joinCommand(t *testing.T, ctx context.Context, name string, spec map[string
 	return jc
 }
 
-// shellWords parses line with a real POSIX shell parser and returns its words, failing on any expansion.
-func shellWords(t *testing.T, line string) []string {
-	t.Helper()
-	f, err := syntax.NewParser(syntax.Variant(syntax.LangPOSIX)).Parse(strings.NewReader(line), "")
-	if err != nil {
-		t.Fatalf("parse %q: %v", line, err)
-	}
-	if len(f.Stmts) != 1 {
-		t.Fatalf("want one statement, got %d in %q", len(f.Stmts), line)
-	}
-	call, ok := f.Stmts[0].Cmd.(*syntax.CallExpr)
-	if !ok {
-		t.Fatalf("not a simple command: %q", line)
-	}
-	var words []string
-	for _, w := range call.Args {
-		lit := w.Lit()
-		if lit == "" {
-			var b strings.Builder
-			for _, part := range w.Parts {
-				switch p := part.(type) {
-				case *syntax.Lit:
-					b.WriteString(p.Value)
-				case *syntax.SglQuoted:
-					b.WriteString(p.Value)
-				default:
-					t.Fatalf("word %d of %q has an expansion", len(words), line)
-				}
-			}
-			lit = b.String()
-		}
-		words = append(words, lit)
-	}
-	return words
-}
-
 func TestJoinCommandForSeveralVersions(t *testing.T) {
 	seedKubeEdge(t)
 	ctx := context.Background()
@@ -260,7 +224,7 @@ func TestJoinCommandForSeveralVersions(t *testing.T) {
 		{"v1.23.1", []string{"--kubeedge-version=v1.23.1", "--edgenode-name=cmd-a", "--token="}, nil},
 	} {
 		jc := joinCommand(t, ctx, "cmd-a", map[string]any{"kubeEdgeVersion": tc.version})
-		words := shellWords(t, jc.Status.Command)
+		words := framework.ShellWords(t, jc.Status.Command)
 		if strings.Join(words, "\x00") != strings.Join(jc.Status.Args, "\x00") {
 			t.Fatalf("%s: shell words %q differ from args %q", tc.version, words, jc.Status.Args)
 		}

@@ -26,7 +26,6 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"mvdan.cc/sh/v3/syntax"
 	"sigs.k8s.io/yaml"
 
 	"github.com/edgewatcher/edgewatcher/apis/kubeedge/v1alpha1"
@@ -42,7 +41,7 @@ func TestJoinListTokenReleaseThroughKubectl(t *testing.T) {
 		"--label", "e2e-plugin=flow", "--taint", "node-role.kubernetes.io/edge:NoSchedule"}
 	r := kubectlOK(t, join...)
 	t.Logf("kubectl %s\nstdout:\n%sstderr:\n%s", strings.Join(join, " "), r.stdout, r.stderr)
-	words := shellWords(t, strings.TrimSuffix(r.stdout, "\n"))
+	words := framework.ShellWords(t, strings.TrimSuffix(r.stdout, "\n"))
 	for _, w := range []string{"--edgenode-name=e2e-p1", "--kubeedge-version=v1.19.2", "--labels=e2e-plugin=flow"} {
 		if !slices.Contains(words, w) {
 			t.Errorf("command words %q lack %q", words, w)
@@ -149,37 +148,4 @@ func verifyToken(t *testing.T, token string) {
 	if _, err := jointoken.Verify(token, ca.Data["cadata"], ca.Data["cakeydata"], time.Now()); err != nil {
 		t.Fatalf("token does not verify: %v", err)
 	}
-}
-
-// shellWords parses line with a real POSIX shell parser into the words of one simple command,
-// failing on any expansion, substitution or second statement.
-func shellWords(t *testing.T, line string) []string {
-	t.Helper()
-	f, err := syntax.NewParser(syntax.Variant(syntax.LangPOSIX)).Parse(strings.NewReader(line), "")
-	if err != nil {
-		t.Fatalf("parse %q: %v", line, err)
-	}
-	if len(f.Stmts) != 1 {
-		t.Fatalf("want one statement, got %d in %q", len(f.Stmts), line)
-	}
-	call, ok := f.Stmts[0].Cmd.(*syntax.CallExpr)
-	if !ok || len(call.Assigns) > 0 {
-		t.Fatalf("not a simple command: %q", line)
-	}
-	words := make([]string, 0, len(call.Args))
-	for i, w := range call.Args {
-		var b strings.Builder
-		for _, part := range w.Parts {
-			switch p := part.(type) {
-			case *syntax.Lit:
-				b.WriteString(p.Value)
-			case *syntax.SglQuoted:
-				b.WriteString(p.Value)
-			default:
-				t.Fatalf("word %d of %q has an expansion (%T)", i, line, part)
-			}
-		}
-		words = append(words, b.String())
-	}
-	return words
 }
