@@ -21,7 +21,6 @@ import (
 	"maps"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -65,7 +64,17 @@ type Cache struct {
 	// addresses feeds every Node's addresses into an ipam.Index; nil when not wanted.
 	addresses *addressFeed
 	// since holds, per joined edge node, the resource version a syncer's report must reach to cover it (see Since).
-	since map[string]uint64
+	// It has its own lock: Since is called from list filters that run while mu is read-locked, and a second
+	// read lock of mu would deadlock against a waiting writer.
+	sinceMu sync.RWMutex
+	since   map[string]uint64
+	// sorted holds the visible EdgeNodes by name; lists read O(1) clones of it.
+	sorted *sortedView
+	// snapshots are the views kept for the pages of paged lists, by resource version.
+	snapshots    map[uint64]*snapshot
+	snapshotIdle time.Duration
+	maxSnapshots int
+	now          func() time.Time
 }
 
 // Stats is a point-in-time summary of a Cache for metrics.
@@ -94,6 +103,11 @@ func NewCache(historySize int) *Cache {
 		watcherBuffer: 1000,
 		strings:       newStringInterner(),
 		since:         map[string]uint64{},
+		sorted:        newSortedView(),
+		snapshots:     map[uint64]*snapshot{},
+		snapshotIdle:  DefaultSnapshotIdle,
+		maxSnapshots:  DefaultMaxSnapshots,
+		now:           time.Now,
 	}
 	c.progress = sync.NewCond(c.mu.RLocker())
 	return c
@@ -183,6 +197,7 @@ func (c *Cache) visible(name string) *kubeedge.EdgeNode {
 // publish records the transition of one name from prev to next at rv; last is the final
 // state reported when the name disappears. The caller holds c.mu.
 func (c *Cache) publish(prev, next, last *kubeedge.EdgeNode, rv uint64, initial bool) {
+	c.setSorted(prev, next)
 	if rv < c.rv {
 		// Never move backwards: a resumed watch relies on increasing versions.
 		rv = c.rv
@@ -216,7 +231,9 @@ func (c *Cache) forget(key string) {
 	}
 	prev := c.visible(key)
 	delete(c.items, key)
+	c.sinceMu.Lock()
 	delete(c.since, key)
+	c.sinceMu.Unlock()
 	c.publish(prev, c.visible(key), prev, c.rv, false)
 	if c.synced {
 		c.oldest = c.rv + 1
@@ -266,34 +283,18 @@ func (c *Cache) Get(name string) (*kubeedge.EdgeNode, bool, error) {
 
 // List returns the EdgeNodes that pass filter, sorted by name, and the resource version they reflect.
 func (c *Cache) List(filter func(*kubeedge.EdgeNode) bool) ([]*kubeedge.EdgeNode, string, error) {
-	c.mu.RLock()
-	if !c.synced {
-		c.mu.RUnlock()
-		return nil, "", ErrNotSynced
+	page, err := c.ListPage(context.Background(), PageRequest{Filter: filter})
+	if err != nil {
+		return nil, "", err
 	}
-	out := make([]*kubeedge.EdgeNode, 0, len(c.items)+len(c.reservations))
-	c.each(func(en *kubeedge.EdgeNode) {
-		if filter == nil || filter(en) {
-			out = append(out, en)
-		}
-	})
-	rv := c.rv
-	c.mu.RUnlock()
-	slices.SortFunc(out, func(a, b *kubeedge.EdgeNode) int { return strings.Compare(a.Name, b.Name) })
-	return out, strconv.FormatUint(rv, 10), nil
+	return page.Items, strconv.FormatUint(page.ResourceVersion, 10), nil
 }
 
 // Len returns the number of EdgeNodes in the view.
 func (c *Cache) Len() int {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	n := len(c.items)
-	for name := range c.reservations {
-		if _, joined := c.items[name]; !joined {
-			n++
-		}
-	}
-	return n
+	return c.sorted.Len()
 }
 
 // each calls fn for every visible EdgeNode; the caller holds c.mu.

@@ -21,9 +21,10 @@ import "github.com/edgewatcher/edgewatcher/apis/kubeedge"
 // Since returns the Node resource version from which a syncer's report covers the joined edge node called name:
 // the version at which the view first saw it as an edge node, or last saw its UID, InternalIP or kubelet port
 // change. After a restart the view knows only each Node's version at the initial list, which is as late or later.
+// It never takes the cache's main lock, so it may be called while that lock is held, from a list filter.
 func (c *Cache) Since(name string) (uint64, bool) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
+	c.sinceMu.RLock()
+	defer c.sinceMu.RUnlock()
 	rv, ok := c.since[name]
 	return rv, ok
 }
@@ -31,6 +32,8 @@ func (c *Cache) Since(name string) (uint64, bool) {
 // noteSince records rv for node when it is new as a joined edge node or moved; own is its previous view, and
 // next is nil when it is gone. The caller holds c.mu.
 func (c *Cache) noteSince(name string, own, next *kubeedge.EdgeNode, rv uint64) {
+	c.sinceMu.Lock()
+	defer c.sinceMu.Unlock()
 	switch {
 	case next == nil:
 		delete(c.since, name)

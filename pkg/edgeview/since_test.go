@@ -17,12 +17,16 @@ limitations under the License.
 package edgeview
 
 import (
+	"context"
 	"strconv"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/cache"
+
+	"github.com/edgewatcher/edgewatcher/apis/kubeedge"
 )
 
 // TestSince checks which changes move the version a syncer must have observed to cover a node: appearing as an
@@ -80,4 +84,48 @@ func n2(n *corev1.Node, rv string) *corev1.Node {
 	out := n.DeepCopy()
 	out.ResourceVersion = rv
 	return out
+}
+
+// TestSinceFromFilters calls Since from a watch filter, which runs while the cache's main lock is held, and from
+// list filters while writers run: Since must not take that lock again (a recursive read lock deadlocks against a
+// waiting writer; under the write lock it deadlocks at once). Everything that could deadlock runs on its own
+// goroutine, so a deadlock fails the test instead of hanging it.
+func TestSinceFromFilters(t *testing.T) {
+	c := syncedCache(t, testNode("listed", 7, true, "198.51.100.1", corev1.ConditionTrue))
+	filter := func(en *kubeedge.EdgeNode) bool {
+		_, _ = c.Since(en.Name)
+		return true
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		w, err := c.Watch(ctx, WatchOptions{Filter: filter})
+		if err != nil {
+			done <- err
+			return
+		}
+		go func() {
+			for range w.ResultChan() {
+			}
+		}()
+		go func() {
+			for ctx.Err() == nil {
+				_, _ = c.ListPage(ctx, PageRequest{Filter: filter})
+			}
+		}()
+		for i := range 200 {
+			c.OnAdd(testNode("node-"+strconv.Itoa(i), 100+i, true, "198.51.100."+strconv.Itoa(2+i), corev1.ConditionTrue), false)
+		}
+		cancel()
+		w.Stop()
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("deadlock: a watch and 200 Node additions did not finish within 20s while filters called Since")
+	}
 }

@@ -287,3 +287,73 @@ func quietKlog() (restore func()) {
 func nsPerOp(b *testing.B) float64 {
 	return float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 }
+
+// BenchmarkListPaged compares a paged list with the unpaged list of the same view, as kubectl get asks for it
+// (limit=500): the time and the bytes allocated for the first page, and for every page of a whole paged walk.
+// The baseline is one unpaged List; x-baseline is ns/op over the baseline's and x-baseline-B is B/op over its B/op.
+func BenchmarkListPaged(b *testing.B) {
+	defer quietKlog()()
+	ctx := context.Background()
+	const limit = 500
+	sizes := append([]struct {
+		name string
+		edge int
+	}{{name: "1k", edge: 1_000}}, benchSizes...)
+	for _, size := range sizes {
+		b.Run(size.name, func(b *testing.B) {
+			f := fixtureFor(b, size.edge)
+			list := func(opts *metainternalversion.ListOptions) *kubeedge.EdgeNodeList {
+				obj, err := f.rest.List(ctx, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				return obj.(*kubeedge.EdgeNodeList)
+			}
+			unpaged := func() int { return len(list(&metainternalversion.ListOptions{}).Items) }
+			firstPage := func() int { return len(list(&metainternalversion.ListOptions{Limit: limit}).Items) }
+			allPages := func() int {
+				n, opts := 0, &metainternalversion.ListOptions{Limit: limit}
+				for {
+					l := list(opts)
+					n += len(l.Items)
+					if l.Continue == "" {
+						return n
+					}
+					opts.Continue = l.Continue
+				}
+			}
+			if got, first, all := unpaged(), firstPage(), allPages(); got != f.edge || first != min(limit, f.edge) || all != f.edge {
+				b.Fatalf("unpaged %d, first page %d, all pages %d, want %d", got, first, all, f.edge)
+			}
+			var baseNs, baseBytes float64
+			b.Run("unpaged", func(b *testing.B) {
+				baseNs, baseBytes = measureLoop(b, unpaged)
+			})
+			for _, tc := range []struct {
+				name string
+				fn   func() int
+			}{{"first-page", firstPage}, {"all-pages", allPages}} {
+				b.Run(tc.name, func(b *testing.B) {
+					ns, bytes := measureLoop(b, tc.fn)
+					if baseNs == 0 {
+						b.Skip("the unpaged baseline was filtered out")
+					}
+					b.ReportMetric(ns/baseNs, "x-baseline")
+					b.ReportMetric(bytes/baseBytes, "x-baseline-B")
+				})
+			}
+		})
+	}
+}
+
+// measureLoop runs fn in b.Loop with allocations reported, and returns its ns/op and allocated B/op.
+func measureLoop(b *testing.B, fn func() int) (nsOp, bytesOp float64) {
+	b.ReportAllocs()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for b.Loop() {
+		fn()
+	}
+	runtime.ReadMemStats(&after)
+	return nsPerOp(b), float64(after.TotalAlloc-before.TotalAlloc) / float64(b.N)
+}

@@ -97,46 +97,10 @@ func (r *REST) Get(_ context.Context, name string, _ *metav1.GetOptions) (runtim
 	return r.decorated(en), nil
 }
 
-// List implements rest.Lister. Results are sorted by name, as the Kube API orders them.
-func (r *REST) List(ctx context.Context, opts *metainternalversion.ListOptions) (runtime.Object, error) {
-	if err := checkListOptions(opts); err != nil {
-		return nil, err
-	}
-	if opts != nil && opts.ResourceVersion != "" && opts.ResourceVersion != "0" {
-		// Serve "not older than" reads only once the view has caught up.
-		if err := r.view.WaitForResourceVersion(ctx, opts.ResourceVersion); err != nil {
-			return nil, apiError(err)
-		}
-	}
-	var items []*kubeedge.EdgeNode
-	var rv string
-	var err error
-	if name, ok := singleName(opts); ok {
-		// metadata.name=X is a point lookup, as the generic registry serves it.
-		var en *kubeedge.EdgeNode
-		var found bool
-		en, found, rv, err = r.view.GetWithVersion(name)
-		if m := r.decoratedMatcher(opts); found && (m == nil || m(en)) {
-			items = []*kubeedge.EdgeNode{en}
-		}
-	} else {
-		items, rv, err = r.view.List(r.decoratedMatcher(opts))
-	}
-	if err != nil {
-		return nil, apiError(err)
-	}
-	list := &kubeedge.EdgeNodeList{ListMeta: metav1.ListMeta{ResourceVersion: rv}, Items: make([]kubeedge.EdgeNode, len(items))}
-	for i, en := range items {
-		list.Items[i] = *en
-		r.decorate(&list.Items[i])
-	}
-	return list, nil
-}
-
 // Watch implements rest.Watcher.
 func (r *REST) Watch(ctx context.Context, opts *metainternalversion.ListOptions) (watch.Interface, error) {
-	if err := checkListOptions(opts); err != nil {
-		return nil, err
+	if opts != nil && opts.ResourceVersionMatch == metav1.ResourceVersionMatchExact {
+		return nil, apierrors.NewBadRequest("resourceVersionMatch=Exact is not supported for watch")
 	}
 	wo := edgeview.WatchOptions{Filter: matcher(opts)}
 	if opts != nil {
@@ -167,13 +131,6 @@ func singleName(opts *metainternalversion.ListOptions) (string, bool) {
 		return "", false
 	}
 	return opts.FieldSelector.RequiresExactMatch(kubeedge.FieldName)
-}
-
-func checkListOptions(opts *metainternalversion.ListOptions) error {
-	if opts != nil && opts.ResourceVersionMatch == metav1.ResourceVersionMatchExact {
-		return apierrors.NewBadRequest("resourceVersionMatch=Exact is not supported for edgenodes: they are served from a live view; use NotOlderThan")
-	}
-	return nil
 }
 
 // apiError maps view errors to API status errors.

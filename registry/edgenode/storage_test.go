@@ -143,9 +143,9 @@ func TestListResourceVersionSemantics(t *testing.T) {
 	if _, err := r.List(context.Background(), &metainternalversion.ListOptions{ResourceVersion: "1"}); err != nil {
 		t.Errorf("list at a reached version: %v", err)
 	}
-	_, err := r.List(context.Background(), &metainternalversion.ListOptions{ResourceVersion: "1", ResourceVersionMatch: metav1.ResourceVersionMatchExact})
-	if !apierrors.IsBadRequest(err) {
-		t.Errorf("Exact match: err = %v, want BadRequest", err)
+	obj, err := r.List(context.Background(), &metainternalversion.ListOptions{ResourceVersion: "1", ResourceVersionMatch: metav1.ResourceVersionMatchExact})
+	if err != nil || obj.(*kubeedge.EdgeNodeList).ResourceVersion != "1" {
+		t.Errorf("Exact match at the current version: %v, %v", obj, err)
 	}
 	_, err = r.List(context.Background(), &metainternalversion.ListOptions{ResourceVersion: "bogus"})
 	if !apierrors.IsBadRequest(err) {
