@@ -19,10 +19,11 @@ package cloudcore
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/validate/content"
+
+	"github.com/edgewatcher/edgewatcher/pkg/ipam"
 )
 
 // validateAddress checks that s is an IP address in canonical form or a DNS-1123 name, as
@@ -42,7 +43,7 @@ func validateAddress(s string) error {
 
 // validateIP checks that s is a canonical, zone-free, non-mapped IP other than unspecified or multicast.
 func validateIP(s string) error {
-	a, err := parseCanonicalIP(s)
+	a, err := ipam.ParseCanonical(s)
 	if err != nil {
 		return err
 	}
@@ -50,21 +51,4 @@ func validateIP(s string) error {
 		return fmt.Errorf("%q is not an address an edge can dial", s)
 	}
 	return nil
-}
-
-// parseCanonicalIP parses s and requires the canonical text form (no zone, no IPv4-mapped form).
-func parseCanonicalIP(s string) (netip.Addr, error) {
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.Addr{}, fmt.Errorf("%q is not an IP address", s)
-	}
-	switch {
-	case a.Zone() != "":
-		return netip.Addr{}, fmt.Errorf("%q must not carry a zone", s)
-	case a.Is4In6():
-		return netip.Addr{}, fmt.Errorf("%q is IPv4-mapped; write it as %s", s, a.Unmap())
-	case a.String() != s:
-		return netip.Addr{}, fmt.Errorf("%q is not in canonical form; write it as %s", s, a)
-	}
-	return a, nil
 }

@@ -27,6 +27,8 @@ import (
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/edgewatcher/edgewatcher/pkg/ipam"
 )
 
 // tunnelPortSource names the tunnel-port record in error messages.
@@ -72,7 +74,7 @@ func ParseTunnelPortRecord(data []byte) (*TunnelPortRecord, error) {
 	r := &TunnelPortRecord{byPort: map[int32]netip.Addr{}, byIP: map[netip.Addr]int32{}}
 	for _, ip := range sortedKeys(ipPorts) {
 		field := fmt.Sprintf("ipTunnelPort[%q]", truncate(ip))
-		addr, err := parseCanonicalIP(ip)
+		addr, err := ipam.ParseCanonical(ip)
 		if err != nil {
 			return nil, fail(field, err)
 		}

@@ -31,10 +31,12 @@ import (
 func benchInput(b *testing.B, n int) Input {
 	b.Helper()
 	in := Input{
-		TunnelPorts:   record(b, `{"ipTunnelPort":{"10.0.0.2":10351,"10.0.0.3":10352,"10.0.0.4":10353}}`),
-		DefaultTarget: netip.MustParseAddr("10.0.0.9"),
-		ExtraPorts:    []uint16{10250},
-		HostAddresses: []netip.Addr{netip.MustParseAddr("10.0.0.10")},
+		Globals: Globals{
+			TunnelPorts:   record(b, `{"ipTunnelPort":{"10.0.0.2":10351,"10.0.0.3":10352,"10.0.0.4":10353}}`),
+			DefaultTarget: netip.MustParseAddr("10.0.0.9"),
+			ExtraPorts:    []uint16{10250},
+			HostAddresses: []netip.Addr{netip.MustParseAddr("10.0.0.10")},
+		},
 	}
 	for i := range 10 {
 		in.OtherNodes = append(in.OtherNodes, other(fmt.Sprintf("master-%d", i), fmt.Sprintf("10.0.1.%d", i+1)))
@@ -86,7 +88,7 @@ func BenchmarkTrackerUpdate(b *testing.B) {
 		b.Run(fmt.Sprintf("nodes=%d", n), func(b *testing.B) {
 			in := benchInput(b, n)
 			tr := NewTracker()
-			tr.SetGlobals(in.Globals())
+			tr.SetGlobals(in.Globals)
 			for _, o := range in.OtherNodes {
 				tr.SetOtherNode(o)
 			}
@@ -136,7 +138,7 @@ func BenchmarkTrackerHeap(b *testing.B) {
 		in := benchInput(b, n)
 		withInput := heap()
 		tr := NewTracker()
-		tr.SetGlobals(in.Globals())
+		tr.SetGlobals(in.Globals)
 		tr.Reserve(n)
 		for _, e := range in.EdgeNodes {
 			tr.SetEdgeNode(e)

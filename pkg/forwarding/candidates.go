@@ -28,8 +28,7 @@ import (
 // of Compute's. The syncer's first sync loads them into the kernel's unreferenced temporary sets while Compute
 // runs.
 func Candidates(in Input) []Rule {
-	g := in.Globals()
-	eval := newEvaluator(&g, noClaims{})
+	eval := newEvaluator(&in.Globals, noClaims{})
 	rules := make([]Rule, 0, len(in.EdgeNodes)*(1+len(in.ExtraPorts)))
 	var problems []Conflict
 	for i := range in.EdgeNodes {

@@ -41,9 +41,11 @@ func TestCandidates(t *testing.T) {
 			edge("h", 10351),                                    // no InternalIP: never
 			edge("i", 10353, "fd01::9"),                         // family mismatch with its cloudcore: never
 		},
-		OtherNodes:    []Node{other("m1", "10.1.0.3")},
-		HostAddresses: []netip.Addr{netip.MustParseAddr("10.0.0.10")},
-		TunnelPorts:   record(t, `{"ipTunnelPort":{"10.0.0.2":10351,"10.0.0.3":10352,"10.0.0.4":10353}}`),
+		OtherNodes: []Node{other("m1", "10.1.0.3")},
+		Globals: Globals{
+			HostAddresses: []netip.Addr{netip.MustParseAddr("10.0.0.10")},
+			TunnelPorts:   record(t, `{"ipTunnelPort":{"10.0.0.2":10351,"10.0.0.3":10352,"10.0.0.4":10353}}`),
+		},
 	}
 	var got []string
 	for _, r := range Candidates(in) {
@@ -75,10 +77,12 @@ func TestCandidatesCoverCompute(t *testing.T) {
 		rng := rand.New(rand.NewPCG(seed, 5))
 		pick := func() string { return ips[rng.IntN(len(ips))] }
 		in := Input{
-			DefaultTarget: netip.MustParseAddr("10.0.0.9"),
-			TunnelPorts:   record(t, `{"ipTunnelPort":{"10.0.0.2":10351,"10.0.0.3":10352,"fd00::2":10353}}`),
-			ExtraPorts:    [][]uint16{nil, {10250}}[seed%2],
-			HostAddresses: []netip.Addr{netip.MustParseAddr("10.1.0.3")},
+			Globals: Globals{
+				DefaultTarget: netip.MustParseAddr("10.0.0.9"),
+				TunnelPorts:   record(t, `{"ipTunnelPort":{"10.0.0.2":10351,"10.0.0.3":10352,"fd00::2":10353}}`),
+				ExtraPorts:    [][]uint16{nil, {10250}}[seed%2],
+				HostAddresses: []netip.Addr{netip.MustParseAddr("10.1.0.3")},
+			},
 		}
 		for range 30 {
 			n := EdgeNode{Name: fmt.Sprintf("e%d", rng.IntN(25)), InternalIP: pick(), KubeletPort: []int32{10350, 10351, 10352, 10353, 0}[rng.IntN(5)]}

@@ -41,8 +41,7 @@ func Compute(in Input) Set {
 	c := &computer{in: in}
 	c.parseInternalIPs()
 	c.claimAll()
-	g := in.Globals()
-	eval := newEvaluator(&g, c.claims)
+	eval := newEvaluator(&in.Globals, c.claims)
 	rules := make([]Rule, 0, len(in.EdgeNodes)*(1+len(in.ExtraPorts)))
 	var conflicts []Conflict
 	seen := make(map[string]struct{}, len(in.EdgeNodes))
@@ -88,8 +87,7 @@ func (c *computer) claimAll() {
 	for i := range in.OtherNodes {
 		c.claims.addNode(in.OtherNodes[i].Name, in.OtherNodes[i].Addresses)
 	}
-	g := in.Globals()
-	for _, gc := range g.addressClaims() {
+	for _, gc := range in.addressClaims() {
 		c.claims.add(gc.addr, gc.owner)
 	}
 }

@@ -93,7 +93,7 @@ func TestCompute(t *testing.T) {
 	}{
 		{
 			name:      "no record: default target",
-			in:        Input{EdgeNodes: []EdgeNode{edge("e1", 10351, "10.1.0.1")}, DefaultTarget: addr("10.0.0.9")},
+			in:        Input{EdgeNodes: []EdgeNode{edge("e1", 10351, "10.1.0.1")}, Globals: Globals{DefaultTarget: addr("10.0.0.9")}},
 			wantRules: []string{"e1 10.1.0.1:10351->10.0.0.9:10003"},
 		},
 		{
@@ -101,7 +101,7 @@ func TestCompute(t *testing.T) {
 			in: Input{EdgeNodes: []EdgeNode{
 				edge("e1", 10351, "10.1.0.1"), edge("e2", 10352, "10.1.0.2"),
 				edge("e3", 10350, "10.1.0.3"), edge("e4", 10360, "10.1.0.4"),
-			}, DefaultTarget: addr("10.0.0.9")},
+			}, Globals: Globals{DefaultTarget: addr("10.0.0.9")}},
 			record: twoCores,
 			wantRules: []string{
 				"e1 10.1.0.1:10351->10.0.0.2:10003", "e2 10.1.0.2:10352->10.0.0.3:10003",
@@ -111,7 +111,7 @@ func TestCompute(t *testing.T) {
 		{
 			name: "extra ports, deduplicated against the kubelet port, and a custom stream port",
 			in: Input{EdgeNodes: []EdgeNode{edge("e1", 10351, "10.1.0.1"), edge("e2", 10250, "10.1.0.2")},
-				DefaultTarget: addr("10.0.0.9"), StreamPort: 20003, ExtraPorts: []uint16{10250, 0, 10250}},
+				Globals: Globals{DefaultTarget: addr("10.0.0.9"), StreamPort: 20003, ExtraPorts: []uint16{10250, 0, 10250}}},
 			record: twoCores,
 			wantRules: []string{
 				"e1 10.1.0.1:10250->10.0.0.2:20003", "e1 10.1.0.1:10351->10.0.0.2:20003",
@@ -121,7 +121,7 @@ func TestCompute(t *testing.T) {
 		{
 			name: "IPv6 edge with an IPv6 owner; IPv4 sorts first",
 			in: Input{EdgeNodes: []EdgeNode{edge("v6", 10353, "FD01:0::1"), edge("v4", 10351, "10.1.0.1")},
-				DefaultTarget: addr("10.0.0.9")},
+				Globals: Globals{DefaultTarget: addr("10.0.0.9")}},
 			record:    twoCores,
 			wantRules: []string{"v4 10.1.0.1:10351->10.0.0.2:10003", "v6 [fd01::1]:10353->[fd00::2]:10003"},
 		},
@@ -134,7 +134,7 @@ func TestCompute(t *testing.T) {
 		{
 			name: "a special owner IP is not a target",
 			in: Input{EdgeNodes: []EdgeNode{edge("e1", 10351, "10.1.0.1"), edge("e2", 10350, "10.1.0.2")},
-				DefaultTarget: addr("127.0.0.1")},
+				Globals: Globals{DefaultTarget: addr("127.0.0.1")}},
 			record:        `{"ipTunnelPort":{"0.0.0.0":10351}}`,
 			wantConflicts: []string{"e1 10.1.0.1 InvalidTarget", "e2 10.1.0.2 InvalidTarget"},
 		},
@@ -147,7 +147,7 @@ func TestCompute(t *testing.T) {
 		{
 			name: "two edge nodes share an IP: neither is forwarded",
 			in: Input{EdgeNodes: []EdgeNode{edge("b", 10351, "10.1.0.1"), edge("a", 10351, "10.1.0.1"), edge("c", 10351, "10.1.0.3")},
-				DefaultTarget: addr("10.0.0.9")},
+				Globals: Globals{DefaultTarget: addr("10.0.0.9")}},
 			wantRules: []string{"c 10.1.0.3:10351->10.0.0.9:10003"},
 			wantConflicts: []string{
 				"a 10.1.0.1 DuplicateIP [Node b (InternalIP)]",
@@ -162,8 +162,10 @@ func TestCompute(t *testing.T) {
 					edge("e2", 10351, "10.1.0.2", "ExternalIP=10.1.0.1"),
 					edge("e3", 10351, "10.1.0.3"),
 				},
-				OtherNodes:    []Node{other("master", "10.1.0.3", "ExternalIP=203.0.113.1")},
-				DefaultTarget: addr("10.0.0.9"),
+				OtherNodes: []Node{other("master", "10.1.0.3", "ExternalIP=203.0.113.1")},
+				Globals: Globals{
+					DefaultTarget: addr("10.0.0.9"),
+				},
 			},
 			wantRules: []string{"e2 10.1.0.2:10351->10.0.0.9:10003"},
 			wantConflicts: []string{
@@ -172,15 +174,14 @@ func TestCompute(t *testing.T) {
 			},
 		},
 		{
-			name: "a sloppy recorded address still claims its IP",
-			in: Input{EdgeNodes: []EdgeNode{edge("e1", 10351, "10.1.0.1")},
-				OtherNodes: []Node{other("old", " 010.001.000.001 ")}, DefaultTarget: addr("10.0.0.9")},
+			name:          "a sloppy recorded address still claims its IP",
+			in:            Input{EdgeNodes: []EdgeNode{edge("e1", 10351, "10.1.0.1")}, OtherNodes: []Node{other("old", " 010.001.000.001 ")}, Globals: Globals{DefaultTarget: addr("10.0.0.9")}},
 			wantConflicts: []string{"e1 10.1.0.1 DuplicateIP [Node old (InternalIP)]"},
 		},
 		{
 			name: "a node listing its IP twice does not conflict with itself",
 			in: Input{EdgeNodes: []EdgeNode{edge("e1", 10351, "10.1.0.1", "ExternalIP=10.1.0.1", "Hostname=10.1.0.1")},
-				DefaultTarget: addr("10.0.0.9")},
+				Globals: Globals{DefaultTarget: addr("10.0.0.9")}},
 			wantRules: []string{"e1 10.1.0.1:10351->10.0.0.9:10003"},
 		},
 		{
@@ -190,8 +191,10 @@ func TestCompute(t *testing.T) {
 					edge("cc", 10351, "10.0.0.5"), edge("rec", 10351, "10.0.0.3"),
 					edge("def", 10351, "10.0.0.9"), edge("ok", 10351, "10.1.0.1"),
 				},
-				CloudCoreAddresses: []netip.Addr{addr("10.0.0.5")},
-				DefaultTarget:      addr("10.0.0.9"),
+				Globals: Globals{
+					CloudCoreAddresses: []netip.Addr{addr("10.0.0.5")},
+					DefaultTarget:      addr("10.0.0.9"),
+				},
 			},
 			record:    twoCores,
 			wantRules: []string{"ok 10.1.0.1:10351->10.0.0.2:10003"},
@@ -204,12 +207,14 @@ func TestCompute(t *testing.T) {
 		{
 			name: "a host address wins over other claimants in the reason",
 			in: Input{
-				EdgeNodes:          []EdgeNode{edge("e1", 10351, "10.1.0.1")},
-				OtherNodes:         []Node{other("master", "10.1.0.1")},
-				CloudCoreAddresses: []netip.Addr{addr("10.1.0.1")},
-				HostName:           "master",
-				HostAddresses:      []netip.Addr{addr("::ffff:10.1.0.1")},
-				DefaultTarget:      addr("10.0.0.9"),
+				EdgeNodes:  []EdgeNode{edge("e1", 10351, "10.1.0.1")},
+				OtherNodes: []Node{other("master", "10.1.0.1")},
+				Globals: Globals{
+					CloudCoreAddresses: []netip.Addr{addr("10.1.0.1")},
+					HostName:           "master",
+					HostAddresses:      []netip.Addr{addr("::ffff:10.1.0.1")},
+					DefaultTarget:      addr("10.0.0.9"),
+				},
 			},
 			wantConflicts: []string{"e1 10.1.0.1 HostIP [Node master (InternalIP), CloudCore cloudcore, Host master]"},
 		},
@@ -219,7 +224,7 @@ func TestCompute(t *testing.T) {
 				edge("lo", 10351, "127.0.0.1"), edge("unspec", 10351, "0.0.0.0"), edge("ll", 10351, "169.254.1.1"),
 				edge("mc", 10351, "224.0.0.1"), edge("bc", 10351, "255.255.255.255"), edge("lo6", 10351, "::1"),
 				edge("ll6", 10351, "fe80::1"), edge("mc6", 10351, "ff05::1"), edge("res", 10351, "240.0.0.1"),
-			}, DefaultTarget: addr("10.0.0.9")},
+			}, Globals: Globals{DefaultTarget: addr("10.0.0.9")}},
 			wantConflicts: []string{
 				"bc 255.255.255.255 SpecialIP", "ll 169.254.1.1 SpecialIP", "ll6 fe80::1 SpecialIP",
 				"lo 127.0.0.1 SpecialIP", "lo6 ::1 SpecialIP", "mc 224.0.0.1 SpecialIP", "mc6 ff05::1 SpecialIP",
@@ -232,7 +237,7 @@ func TestCompute(t *testing.T) {
 				edge("none", 10351), edge("octal", 10351, "010.1.0.1"), edge("space", 10351, "10.1.0.1 "),
 				edge("cidr", 10351, "10.1.0.1/32"), edge("zone", 10351, "fe80::1%eth0"),
 				edge("mapped", 10351, "::ffff:10.1.0.7"),
-			}, DefaultTarget: addr("10.0.0.9")},
+			}, Globals: Globals{DefaultTarget: addr("10.0.0.9")}},
 			wantRules: []string{"mapped 10.1.0.7:10351->10.0.0.9:10003"},
 			wantConflicts: []string{
 				"cidr invalid IP InvalidInternalIP", "none invalid IP NoInternalIP", "octal invalid IP InvalidInternalIP",
@@ -242,7 +247,7 @@ func TestCompute(t *testing.T) {
 		{
 			name: "an invalid kubelet port forwards only the extra ports",
 			in: Input{EdgeNodes: []EdgeNode{edge("e1", 0, "10.1.0.1"), edge("e2", 70000, "10.1.0.2")},
-				DefaultTarget: addr("10.0.0.9"), ExtraPorts: []uint16{10250}},
+				Globals: Globals{DefaultTarget: addr("10.0.0.9"), ExtraPorts: []uint16{10250}}},
 			wantRules: []string{"e1 10.1.0.1:10250->10.0.0.9:10003", "e2 10.1.0.2:10250->10.0.0.9:10003"},
 			wantConflicts: []string{
 				"e1 10.1.0.1 InvalidKubeletPort", "e2 10.1.0.2 InvalidKubeletPort",
@@ -251,7 +256,7 @@ func TestCompute(t *testing.T) {
 		{
 			name: "a repeated node name is reported and ignored",
 			in: Input{EdgeNodes: []EdgeNode{edge("e1", 10351, "10.1.0.1"), edge("e1", 10351, "10.1.0.2")},
-				DefaultTarget: addr("10.0.0.9")},
+				Globals: Globals{DefaultTarget: addr("10.0.0.9")}},
 			wantRules:     []string{"e1 10.1.0.1:10351->10.0.0.9:10003"},
 			wantConflicts: []string{"e1 invalid IP DuplicateName"},
 		},
@@ -286,10 +291,12 @@ func TestComputeOrderIndependent(t *testing.T) {
 			edge("d", 10350, "fd01::4"), edge("e", 10351, "10.1.0.5", "ExternalIP=10.9.0.1"),
 			edge("f", 10351, "10.9.0.1"), edge("g", 10353, "fd01::7"),
 		},
-		OtherNodes:    []Node{other("m1", "10.1.0.3"), other("m2", "10.2.0.1")},
-		DefaultTarget: netip.MustParseAddr("10.0.0.9"),
-		ExtraPorts:    []uint16{10250},
-		TunnelPorts:   record(t, `{"ipTunnelPort":{"10.0.0.2":10351,"10.0.0.3":10352,"fd00::2":10353}}`),
+		OtherNodes: []Node{other("m1", "10.1.0.3"), other("m2", "10.2.0.1")},
+		Globals: Globals{
+			DefaultTarget: netip.MustParseAddr("10.0.0.9"),
+			ExtraPorts:    []uint16{10250},
+			TunnelPorts:   record(t, `{"ipTunnelPort":{"10.0.0.2":10351,"10.0.0.3":10352,"fd00::2":10353}}`),
+		},
 	}
 	wantRules, wantConflicts := render(Compute(in))
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -308,9 +315,11 @@ func TestComputeOrderIndependent(t *testing.T) {
 
 func TestConflictMessages(t *testing.T) {
 	set := Compute(Input{
-		EdgeNodes:     []EdgeNode{edge("e1", 10351, "10.1.0.1"), edge("lo", 10351, "127.0.0.1"), edge("v6", 10351, "fd01::1")},
-		OtherNodes:    []Node{other("m1", "10.1.0.1")},
-		DefaultTarget: netip.MustParseAddr("10.0.0.9"),
+		EdgeNodes:  []EdgeNode{edge("e1", 10351, "10.1.0.1"), edge("lo", 10351, "127.0.0.1"), edge("v6", 10351, "fd01::1")},
+		OtherNodes: []Node{other("m1", "10.1.0.1")},
+		Globals: Globals{
+			DefaultTarget: netip.MustParseAddr("10.0.0.9"),
+		},
 	})
 	want := map[string]string{
 		"e1": "IP address 10.1.0.1 is also claimed by Node m1 (InternalIP)",

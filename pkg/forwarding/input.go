@@ -61,20 +61,8 @@ type Input struct {
 	EdgeNodes []EdgeNode
 	// OtherNodes are the cluster's non-edge nodes.
 	OtherNodes []Node
-	// CloudCoreAddresses are cloudcore's addresses: advertise addresses, Service and pod IPs.
-	CloudCoreAddresses []netip.Addr
-	// HostName names this host in conflict reports; empty means "localhost".
-	HostName string
-	// HostAddresses are the addresses of the host the syncer runs on.
-	HostAddresses []netip.Addr
-	// TunnelPorts is the kubeedge/tunnelport record; nil when it does not exist.
-	TunnelPorts *cloudcore.TunnelPortRecord
-	// DefaultTarget is the cloudcore IP for nodes whose owner is unknown; the zero Addr means none.
-	DefaultTarget netip.Addr
-	// StreamPort is cloudcore's stream port; 0 means DefaultStreamPort.
-	StreamPort uint16
-	// ExtraPorts are further ports forwarded for every node to the same target, such as 10250 for metrics-server.
-	ExtraPorts []uint16
+	// Globals is everything besides the nodes.
+	Globals
 }
 
 // FromNode returns the EdgeNode view of a core Node: its first InternalIP, kubelet endpoint port and addresses.
@@ -114,21 +102,9 @@ type Globals struct {
 	ExtraPorts []uint16
 }
 
-// Globals returns in's non-node fields.
-func (in *Input) Globals() Globals {
-	return Globals{
-		CloudCoreAddresses: in.CloudCoreAddresses, HostName: in.HostName, HostAddresses: in.HostAddresses,
-		TunnelPorts: in.TunnelPorts, DefaultTarget: in.DefaultTarget, StreamPort: in.StreamPort, ExtraPorts: in.ExtraPorts,
-	}
-}
-
 // Input returns the input of g with these nodes.
 func (g *Globals) Input(edge []EdgeNode, other []Node) Input {
-	return Input{
-		EdgeNodes: edge, OtherNodes: other,
-		CloudCoreAddresses: g.CloudCoreAddresses, HostName: g.HostName, HostAddresses: g.HostAddresses,
-		TunnelPorts: g.TunnelPorts, DefaultTarget: g.DefaultTarget, StreamPort: g.StreamPort, ExtraPorts: g.ExtraPorts,
-	}
+	return Input{EdgeNodes: edge, OtherNodes: other, Globals: *g}
 }
 
 // clone returns g with its own copies of the slices.

@@ -26,6 +26,8 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/validate/content"
+
+	"github.com/edgewatcher/edgewatcher/pkg/ipam"
 )
 
 // Length limits of free-form fields, well above any real value.
@@ -53,19 +55,13 @@ var (
 	decimalPortPattern = regexp.MustCompile(`^[1-9][0-9]{0,4}$`)
 )
 
-// validateIP checks that s is an IP address in canonical text form, without a zone and not IPv4-mapped.
+// validateIP checks that s is an IP address in canonical text form (ipam.ParseCanonical) other than
+// unspecified or multicast.
 func validateIP(s string) (netip.Addr, error) {
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return netip.Addr{}, fmt.Errorf("%q is not an IP address", s)
-	}
+	a, err := ipam.ParseCanonical(s)
 	switch {
-	case a.Zone() != "":
-		return netip.Addr{}, fmt.Errorf("%q must not carry a zone", s)
-	case a.Is4In6():
-		return netip.Addr{}, fmt.Errorf("%q is IPv4-mapped; write it as %s", s, a.Unmap())
-	case a.String() != s:
-		return netip.Addr{}, fmt.Errorf("%q is not in canonical form; write it as %s", s, a)
+	case err != nil:
+		return netip.Addr{}, err
 	case a.IsUnspecified():
 		return netip.Addr{}, fmt.Errorf("%q is the unspecified address", s)
 	case a.IsMulticast():

@@ -28,6 +28,8 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/edgewatcher/edgewatcher/pkg/ipam"
 )
 
 // Labels and annotations on reservation Leases.
@@ -163,9 +165,9 @@ func FromLease(l *coordinationv1.Lease) (*Reservation, error) {
 		r.Acquired = l.Spec.AcquireTime.Time
 	}
 	if s := l.Annotations[AnnotationIP]; s != "" {
-		addr, err := netip.ParseAddr(s)
-		if err != nil || addr.Zone() != "" || addr.String() != s {
-			return nil, fmt.Errorf("lease %s/%s: annotation %s %q is not a canonical IP address", l.Namespace, l.Name, AnnotationIP, s)
+		addr, err := ipam.ParseCanonical(s)
+		if err != nil {
+			return nil, fmt.Errorf("lease %s/%s: annotation %s: %w", l.Namespace, l.Name, AnnotationIP, err)
 		}
 		r.IP = addr
 	}

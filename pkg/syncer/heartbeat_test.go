@@ -208,7 +208,7 @@ func TestHeartbeatReportsObservedNodes(t *testing.T) {
 		n := edgeNode("dup", fmt.Sprintf("10.1.1.%d", i%250+1), 10351)
 		n.ResourceVersion = strconv.Itoa(1001 + i)
 		h.updateNode(n)
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond) // deliberate: paces the churn
 	}
 	elapsed := time.Since(churnStart)
 	got := writes.Load() - before

@@ -113,7 +113,7 @@ func TestNoApplyBeforeCachesSync(t *testing.T) {
 		return false, nil, nil
 	})
 	h.start()
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond) // deliberate: a window in which nothing may be applied while the list blocks
 	if n := h.dp.Applies(); n != 0 {
 		t.Fatalf("%d Applies before the Node informer synced, want none", n)
 	}
@@ -455,14 +455,16 @@ func TestResyncTimer(t *testing.T) {
 			h.start()
 			h.waitRules("initial", rule("edge-a", "10.1.0.1:10351", cloudcoreA))
 			h.eventually("timers started", func() (bool, string) { return clk.Waiters() >= 2, "" })
-			for range 2 {
+			// Each step is taken once the previous tick's pass is done, so no tick is lost to the ticker's
+			// one-slot channel: ticks/2 passes per half period.
+			for i := 1; i <= 2; i++ {
 				clk.Step(resync / 2)
-				time.Sleep(50 * time.Millisecond)
+				want := 1 + i*tt.ticks/2
+				h.eventually(fmt.Sprintf("kernel passes after step %d", i), func() (bool, string) {
+					return h.kernelPasses() == want, fmt.Sprint(h.dp.Applies(), " applies, ", h.dp.Verifies(), " verifications, want ", want, " passes")
+				})
 			}
-			h.eventually("resyncs", func() (bool, string) {
-				return h.kernelPasses() == 1+tt.ticks, fmt.Sprint(h.dp.Applies(), " applies, ", h.dp.Verifies(), " verifications")
-			})
-			time.Sleep(100 * time.Millisecond)
+			time.Sleep(100 * time.Millisecond) // deliberate: no further pass may follow within this window
 			if got := h.kernelPasses(); got != 1+tt.ticks || h.dp.Applies() != 1 {
 				t.Errorf("%d kernel passes (%d full applies) after one resync period, want %d (1)", got, h.dp.Applies(), 1+tt.ticks)
 			}

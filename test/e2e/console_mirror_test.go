@@ -27,6 +27,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/edgewatcher/edgewatcher/test/framework"
 )
 
 // TestConsoleMirrorFromEdgeWatcherConfig writes kubeedge/edge-watcher-config through kube-apiserver, step by
@@ -96,7 +98,7 @@ func TestConsoleMirrorFromEdgeWatcherConfig(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			setConfig(s.data)
 			var a joinAnswer
-			eventually(t, 10*time.Second, func() error {
+			framework.Eventually(t, "the console join answer", 10*time.Second, framework.Succeeds(func() error {
 				a = getConsoleJoin(t, node, ip)
 				if s.message != "" {
 					// The console route words it as every 503 it sends (see TestJoinSurvivesBrokenKubeEdgeObjects).
@@ -114,7 +116,7 @@ func TestConsoleMirrorFromEdgeWatcherConfig(t *testing.T) {
 					}
 				}
 				return wantGauges(t, "")
-			})
+			}))
 			if s.message != "" {
 				if _, _, err := cp.Kubectl(ctx, "get", "edgenode", node); err == nil {
 					t.Errorf("a 503 reserved %s", node)

@@ -29,6 +29,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/edgewatcher/edgewatcher/pkg/heartbeat"
+	"github.com/edgewatcher/edgewatcher/test/framework"
 )
 
 // Syncer heartbeat Leases (as edgewatcher-syncer writes them) show up as the FORWARDING column,
@@ -65,7 +66,7 @@ func TestForwardingCoverageFromSyncerHeartbeats(t *testing.T) {
 		}
 		t.Cleanup(func() { _ = leases.Delete(context.Background(), lease.Name, metav1.DeleteOptions{}) })
 	}
-	eventually(t, 10*time.Second, func() error {
+	framework.Eventually(t, "forwarding coverage of the cov edge nodes", 10*time.Second, framework.Succeeds(func() error {
 		out := kubectl(t, ctx, "get", "edgenodes", "-l", "e2e-test=cov", "--no-headers", "-o", "custom-columns=NAME:.metadata.name,F:.status.forwarding.forwardingHosts,H:.status.forwarding.hosts,P:.status.forwarding.pendingHosts")
 		got := map[string]string{}
 		for _, r := range tableRows(out) {
@@ -75,7 +76,7 @@ func TestForwardingCoverageFromSyncerHeartbeats(t *testing.T) {
 			return errorf("FORWARDING %v", got)
 		}
 		return nil
-	})
+	}))
 	out := kubectl(t, ctx, "get", "edgenodes", "--field-selector", "status.phase=Conflict", "-l", "e2e-test=cov", "-o", "name")
 	if strings.TrimSpace(out) != "edgenode.kubeedge.kubesphere.io/cov-clash" {
 		t.Fatalf("Conflict selector: %q", out)

@@ -469,7 +469,7 @@ func TestHelmChartAppliesWithServerSideValidation(t *testing.T) {
 			// cert-manager's CRDs are not installed in the test control plane: its Issuers and Certificates are
 			// checked structurally by the value set's check (checkCertManagerObjects), the rest server-side.
 			cmObjects, text := splitCertManager(m)
-			out, stderr, err := cp.KubectlWithStdin(ctx, text, "apply", "-f", "-", "--dry-run=server", "--validate=strict")
+			out, stderr, err := cp.KubectlWith(ctx, framework.KubectlOptions{Stdin: text}, "apply", "-f", "-", "--dry-run=server", "--validate=strict")
 			if err != nil {
 				t.Fatalf("server-side dry-run apply: %v\n%s\nrendering:\n%s", err, stderr, text)
 			}
@@ -620,12 +620,12 @@ func TestHelmChartRBACIsLeastPrivilege(t *testing.T) {
 				t.Error(err)
 				continue
 			}
-			if _, stderr, err := cp.KubectlWithStdin(context.Background(), string(manifest), "apply", "-f", "-"); err != nil {
+			if _, stderr, err := cp.KubectlWith(context.Background(), framework.KubectlOptions{Stdin: string(manifest)}, "apply", "-f", "-"); err != nil {
 				t.Errorf("restoring artifacts/deploy/%s: %v\n%s", f, err, stderr)
 			}
 		}
 	})
-	if _, stderr, err := cp.KubectlWithStdin(ctx, rbacOnly, "apply", "-f", "-", "--validate=strict"); err != nil {
+	if _, stderr, err := cp.KubectlWith(ctx, framework.KubectlOptions{Stdin: rbacOnly}, "apply", "-f", "-", "--validate=strict"); err != nil {
 		t.Fatalf("applying the chart's RBAC: %v\n%s", err, stderr)
 	}
 

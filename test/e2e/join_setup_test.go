@@ -54,7 +54,7 @@ func applyUserRoles() error {
 	if err != nil {
 		return err
 	}
-	_, _, err = cp.KubectlWithStdin(context.Background(), string(manifest), "apply", "-f", "-")
+	_, _, err = cp.KubectlWith(context.Background(), framework.KubectlOptions{Stdin: string(manifest)}, "apply", "-f", "-")
 	return err
 }
 
@@ -79,7 +79,7 @@ func serverAccountKubeconfig() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, _, err := cp.KubectlWithStdin(ctx, string(manifest), "apply", "-f", "-"); err != nil {
+	if _, _, err := cp.KubectlWith(ctx, framework.KubectlOptions{Stdin: string(manifest)}, "apply", "-f", "-"); err != nil {
 		return "", err
 	}
 	tr, err := cp.Client().CoreV1().ServiceAccounts("kubeedge").CreateToken(ctx, "edgewatcher-apiserver", &authenticationv1TokenRequest, metav1.CreateOptions{})

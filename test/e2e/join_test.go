@@ -54,7 +54,7 @@ spec:
 
 // createEdgeNode runs kubectl create -f - as admin and returns stdout and the error.
 func createEdgeNode(ctx context.Context, name, ip string) (string, error) {
-	out, _, err := cp.KubectlWithStdin(ctx, edgeNodeYAML(name, ip), "create", "-f", "-")
+	out, _, err := cp.KubectlWith(ctx, framework.KubectlOptions{Stdin: edgeNodeYAML(name, ip)}, "create", "-f", "-")
 	return out, err
 }
 
@@ -103,17 +103,17 @@ func TestReservationLifecycleWithKubectl(t *testing.T) {
 	wantErrContaining(t, err, "is invalid", "leading zero")
 	_, err = createEdgeNode(ctx, "rsv-cloud", "203.0.113.12")
 	wantErrContaining(t, err, "(Conflict)", "a Node with this name is registered")
-	_, _, err = cp.KubectlWithStdin(ctx, strings.Replace(edgeNodeYAML("rsv-b", "203.0.113.12"), "NoSchedule", "Sometimes", 1), "create", "-f", "-")
+	_, _, err = cp.KubectlWith(ctx, framework.KubectlOptions{Stdin: strings.Replace(edgeNodeYAML("rsv-b", "203.0.113.12"), "NoSchedule", "Sometimes", 1)}, "create", "-f", "-")
 	wantErrContaining(t, err, "is invalid", "spec.taints[0].effect")
 
 	kubectl(t, ctx, "delete", "edgenode", "rsv-a")
 	if _, _, err := cp.Kubectl(ctx, "get", "edgenode", "rsv-a"); err == nil || !strings.Contains(err.Error(), "NotFound") {
 		t.Fatalf("released reservation still served: %v", err)
 	}
-	eventually(t, 5*time.Second, func() error {
+	framework.Eventually(t, "rsv-b reserved at the released address", 5*time.Second, framework.Succeeds(func() error {
 		_, err := createEdgeNode(ctx, "rsv-b", "203.0.113.10")
 		return err
-	})
+	}))
 }
 
 func TestReservationSurvivesRestart(t *testing.T) {
@@ -141,7 +141,7 @@ func TestJoinedReservationIsBoundAndDeleteNeedsNodePermission(t *testing.T) {
 		t.Fatal(err)
 	}
 	createNode(t, ctx, nodeSpec{name: "bind-a", labels: edgeLabels("bind"), ip: "203.0.113.16", port: 10351, ready: corev1.ConditionTrue})
-	eventually(t, 10*time.Second, func() error {
+	framework.Eventually(t, "bind-a Joined", 10*time.Second, framework.Succeeds(func() error {
 		got := kubectl(t, ctx, "get", "edgenode", "bind-a", "-o", "jsonpath={.status.phase}")
 		if got != "Joined" {
 			return errorf("phase %q", got)
@@ -156,10 +156,10 @@ func TestJoinedReservationIsBoundAndDeleteNeedsNodePermission(t *testing.T) {
 			}
 		}
 		return errorf("reserved taint not applied: %v", node.Spec.Taints)
-	})
+	}))
 
 	bindClusterRole(t, "carol", "edgewatcher-admin")
-	_, stderr, err := cp.KubectlAs(ctx, "carol", nil, "delete", "edgenode", "bind-a")
+	_, stderr, err := cp.KubectlWith(ctx, framework.KubectlOptions{User: "carol"}, "delete", "edgenode", "bind-a")
 	if err == nil || !strings.Contains(stderr, "Forbidden") || !strings.Contains(stderr, `user "carol" may not delete`) {
 		t.Fatalf("carol deleted a joined node without node rights: %v %s", err, stderr)
 	}
@@ -168,24 +168,24 @@ func TestJoinedReservationIsBoundAndDeleteNeedsNodePermission(t *testing.T) {
 	}
 	kubectl(t, ctx, "create", "clusterrole", "e2e-node-deleter", "--verb=delete", "--resource=nodes")
 	bindClusterRole(t, "carol", "e2e-node-deleter")
-	if _, stderr, err := cp.KubectlAs(ctx, "carol", nil, "delete", "edgenode", "bind-a"); err != nil {
+	if _, stderr, err := cp.KubectlWith(ctx, framework.KubectlOptions{User: "carol"}, "delete", "edgenode", "bind-a"); err != nil {
 		t.Fatalf("carol with node rights: %v %s", err, stderr)
 	}
-	eventually(t, 5*time.Second, func() error {
+	framework.Eventually(t, "Node bind-a deleted", 5*time.Second, framework.Succeeds(func() error {
 		if _, err := cp.Client().CoreV1().Nodes().Get(ctx, "bind-a", metav1.GetOptions{}); err == nil {
 			return errorf("node still exists")
 		}
 		return nil
-	})
+	}))
 }
 
 // createRaw POSTs body to a subresource through kube-apiserver with kubectl as user ("" is admin).
 func createRaw(ctx context.Context, user, path, body string) (string, error) {
 	if user == "" {
-		out, _, err := cp.KubectlWithStdin(ctx, body, "create", "--raw", path, "-f", "-")
+		out, _, err := cp.KubectlWith(ctx, framework.KubectlOptions{Stdin: body}, "create", "--raw", path, "-f", "-")
 		return out, err
 	}
-	out, _, err := cp.KubectlAsWithStdin(ctx, user, nil, body, "create", "--raw", path, "-f", "-")
+	out, _, err := cp.KubectlWith(ctx, framework.KubectlOptions{User: user, Stdin: body}, "create", "--raw", path, "-f", "-")
 	return out, err
 }
 
@@ -201,42 +201,6 @@ func joinCommand(t *testing.T, ctx context.Context, name string, spec map[string
 		t.Fatalf("decoding %s: %v", out, err)
 	}
 	return jc
-}
-
-// shellWords parses line with a real POSIX shell parser and returns its words, failing on any expansion.
-func shellWords(t *testing.T, line string) []string {
-	t.Helper()
-	f, err := syntax.NewParser(syntax.Variant(syntax.LangPOSIX)).Parse(strings.NewReader(line), "")
-	if err != nil {
-		t.Fatalf("parse %q: %v", line, err)
-	}
-	if len(f.Stmts) != 1 {
-		t.Fatalf("want one statement, got %d in %q", len(f.Stmts), line)
-	}
-	call, ok := f.Stmts[0].Cmd.(*syntax.CallExpr)
-	if !ok {
-		t.Fatalf("not a simple command: %q", line)
-	}
-	var words []string
-	for _, w := range call.Args {
-		lit := w.Lit()
-		if lit == "" {
-			var b strings.Builder
-			for _, part := range w.Parts {
-				switch p := part.(type) {
-				case *syntax.Lit:
-					b.WriteString(p.Value)
-				case *syntax.SglQuoted:
-					b.WriteString(p.Value)
-				default:
-					t.Fatalf("word %d of %q has an expansion", len(words), line)
-				}
-			}
-			lit = b.String()
-		}
-		words = append(words, lit)
-	}
-	return words
 }
 
 func TestJoinCommandForSeveralVersions(t *testing.T) {
@@ -260,7 +224,7 @@ func TestJoinCommandForSeveralVersions(t *testing.T) {
 		{"v1.23.1", []string{"--kubeedge-version=v1.23.1", "--edgenode-name=cmd-a", "--token="}, nil},
 	} {
 		jc := joinCommand(t, ctx, "cmd-a", map[string]any{"kubeEdgeVersion": tc.version})
-		words := shellWords(t, jc.Status.Command)
+		words := framework.ShellWords(t, jc.Status.Command)
 		if strings.Join(words, "\x00") != strings.Join(jc.Status.Args, "\x00") {
 			t.Fatalf("%s: shell words %q differ from args %q", tc.version, words, jc.Status.Args)
 		}
@@ -353,7 +317,7 @@ func TestViewerNeverReceivesTokens(t *testing.T) {
 		{"get", "edgenodes", "-o", "yaml"},
 		{"get", "edgenodes", "--watch", "-o", "json", "--request-timeout=3s"},
 	} {
-		stdout, stderr, err := cp.KubectlAs(watchCtx, "dave", nil, args...)
+		stdout, stderr, err := cp.KubectlWith(watchCtx, framework.KubectlOptions{User: "dave"}, args...)
 		if !strings.Contains(stdout, "rbac-a") {
 			t.Fatalf("dave %v did not return rbac-a: %v %s", args, err, stderr)
 		}
@@ -366,7 +330,7 @@ func TestViewerNeverReceivesTokens(t *testing.T) {
 			t.Errorf("dave %v received a token field:\n%s", args, stdout)
 		}
 	}
-	_, stderr, err := cp.KubectlAsWithStdin(ctx, "dave", nil, edgeNodeYAML("rbac-b", "203.0.113.27"), "create", "--validate=false", "-f", "-")
+	_, stderr, err := cp.KubectlWith(ctx, framework.KubectlOptions{User: "dave", Stdin: edgeNodeYAML("rbac-b", "203.0.113.27")}, "create", "--validate=false", "-f", "-")
 	if err == nil || !strings.Contains(stderr, "Forbidden") {
 		t.Fatalf("dave reserved: %v %s", err, stderr)
 	}
@@ -616,12 +580,12 @@ func TestConsoleWizardFlowOnThePlainListener(t *testing.T) {
 	}
 
 	// The second replica's reservations last 4s: wiz-1 expires and frees its address.
-	eventually(t, 15*time.Second, func() error {
+	framework.Eventually(t, "wiz-1 Expired", 15*time.Second, framework.Succeeds(func() error {
 		if got := kubectl(t, ctx, "get", "edgenode", "wiz-1", "-o", "jsonpath={.status.phase}"); got != "Expired" {
 			return errorf("phase %q", got)
 		}
 		return nil
-	})
+	}))
 	if _, err := createEdgeNode(ctx, "wiz-4", "203.0.113.40"); err != nil {
 		t.Fatalf("expired reservation kept its address: %v", err)
 	}

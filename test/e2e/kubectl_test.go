@@ -27,6 +27,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/edgewatcher/edgewatcher/apis/kubeedge/v1alpha1"
+	"github.com/edgewatcher/edgewatcher/test/framework"
 )
 
 func kubectl(t *testing.T, ctx context.Context, args ...string) string {
@@ -74,13 +75,13 @@ func TestKubectlGetShowsEdgeNodesWithColumns(t *testing.T) {
 	createNode(t, ctx, nodeSpec{name: "cols-cloud", labels: map[string]string{"e2e-test": "cols", "node-role.kubernetes.io/control-plane": ""}, ip: "192.0.2.20", port: 10250, ready: corev1.ConditionTrue, kubelet: "v1.37.2"})
 
 	var out string
-	eventually(t, 10*time.Second, func() error {
+	framework.Eventually(t, "3 cols edge nodes listed", 10*time.Second, framework.Succeeds(func() error {
 		out = kubectl(t, ctx, "get", "edgenodes", "-l", "e2e-test=cols")
 		if n := len(tableRows(out)); n != 4 {
 			return errorf("want a header and 3 rows, got:\n%s", out)
 		}
 		return nil
-	})
+	}))
 	rows := tableRows(out)
 	if got := strings.Join(rows[0], " "); got != "NAME STATUS INTERNAL-IP KUBELET-PORT KUBEEDGE FORWARDING AGE" {
 		t.Errorf("header = %q", got)

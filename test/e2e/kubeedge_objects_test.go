@@ -65,7 +65,7 @@ func TestJoinSurvivesBrokenKubeEdgeObjects(t *testing.T) {
 		t.Fatal(err)
 	}
 	pid := ew.Process().Pid()
-	eventually(t, 10*time.Second, func() error { return wantGauges(t, "") })
+	framework.Eventually(t, "every join dependency gauge at 1", 10*time.Second, framework.Succeeds(func() error { return wantGauges(t, "") }))
 
 	cms, secrets := cp.Client().CoreV1().ConfigMaps("kubeedge"), cp.Client().CoreV1().Secrets("kubeedge")
 	config := saveKubeEdgeObject(t, ctx, "cloudcore", false)
@@ -174,7 +174,7 @@ func checkBroken(t *testing.T, ctx context.Context, f kubeEdgeFault, node, ip, c
 	broke := time.Now()
 	if f.dependency != "" {
 		// The server reads the object from its informer; the gauge shows when it has seen the change.
-		eventually(t, 10*time.Second, func() error { return wantGauges(t, f.dependency) })
+		framework.Eventually(t, "gauge "+f.dependency+" at 0", 10*time.Second, framework.Succeeds(func() error { return wantGauges(t, f.dependency) }))
 		t.Logf("gauge %s=0 %v after the write", f.dependency, time.Since(broke).Round(time.Millisecond))
 	}
 	want := func(what string, a joinAnswer, prefix string) {
@@ -230,14 +230,14 @@ func checkRecovered(t *testing.T, ctx context.Context, f kubeEdgeFault, node, ip
 	f.object.restore(t, ctx)
 	restored := time.Now()
 	var jc joinAnswer
-	eventually(t, 10*time.Second, func() error {
+	framework.Eventually(t, "joincommand answered 201 after the restore", 10*time.Second, framework.Succeeds(func() error {
 		if jc = postJoinCommand(t, node, ip); jc.code != http.StatusCreated {
 			return fmt.Errorf("joincommand %d %q", jc.code, jc.message)
 		}
 		return nil
-	})
+	}))
 	took := time.Since(restored)
-	eventually(t, 10*time.Second, func() error { return wantGauges(t, "") })
+	framework.Eventually(t, "every join dependency gauge at 1", 10*time.Second, framework.Succeeds(func() error { return wantGauges(t, "") }))
 	t.Logf("joincommand answered 201 %v after the restore, gauges all 1 within %v", took.Round(time.Millisecond),
 		time.Since(restored).Round(time.Millisecond))
 	secret, err := cp.Client().CoreV1().Secrets("kubeedge").Get(ctx, "tokensecret", metav1.GetOptions{})

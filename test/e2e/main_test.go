@@ -18,11 +18,8 @@ limitations under the License.
 package e2e
 
 import (
-	"context"
-	"fmt"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/edgewatcher/edgewatcher/test/framework"
 )
@@ -33,30 +30,5 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	if ok, code := framework.BinariesForMain("e2e", "every end-to-end test"); !ok {
-		return code
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	var err error
-	cp, err = framework.StartControlPlane(ctx, framework.ControlPlaneOptions{})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "e2e: starting the control plane: %v\n", err)
-		return 1
-	}
-	defer func() { _ = cp.Stop() }()
-	ew, err = cp.StartEdgeWatcher(ctx, framework.EdgeWatcherOptions{})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "e2e: starting edgewatcher-apiserver: %v\n", err)
-		return 1
-	}
-	code := m.Run()
-	if code != 0 {
-		fmt.Fprintf(os.Stderr, "----- edgewatcher-apiserver log tail -----\n%s\n", ew.LogTail(60))
-	}
-	return code
+	os.Exit(framework.ServerPackage{Name: "e2e", What: "every end-to-end test"}.Run(m, &cp, &ew))
 }

@@ -29,6 +29,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/diff"
 	apiregistrationv1 "k8s.io/kube-aggregator/pkg/apis/apiregistration/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/edgewatcher/edgewatcher/test/framework"
 )
 
 // The kustomize base applies to a real kube-apiserver with server-side validation: every
@@ -87,7 +89,7 @@ func TestKustomizeCertManagerOverlayAppliesWithServerSideValidation(t *testing.T
 	if len(cmObjects) != 4 {
 		t.Errorf("the overlay has %d cert-manager objects, want 4 (two Issuers, two Certificates)", len(cmObjects))
 	}
-	out, stderr, err := cp.KubectlWithStdin(ctx, rest, "apply", "-f", "-", "--dry-run=server", "--validate=strict")
+	out, stderr, err := cp.KubectlWith(ctx, framework.KubectlOptions{Stdin: rest}, "apply", "-f", "-", "--dry-run=server", "--validate=strict")
 	if err != nil {
 		t.Fatalf("server-side dry-run apply: %v\n%s\nrendering:\n%s", err, stderr, rest)
 	}

@@ -95,22 +95,6 @@ func updateNode(t *testing.T, ctx context.Context, name string, mutate func(*cor
 	}
 }
 
-// eventually polls cond every 100ms until it returns nil or the timeout passes.
-func eventually(t *testing.T, timeout time.Duration, cond func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("condition not met within %v: %v", timeout, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 func edgeLabels(test string, extra ...string) map[string]string {
 	l := map[string]string{edgeLabel: "", "node-role.kubernetes.io/agent": "", "e2e-test": test}
 	for i := 0; i+1 < len(extra); i += 2 {

@@ -40,6 +40,7 @@ import (
 	"github.com/edgewatcher/edgewatcher/apis/kubeedge/v1alpha1"
 	"github.com/edgewatcher/edgewatcher/pkg/generated/clientset/versioned"
 	"github.com/edgewatcher/edgewatcher/pkg/generated/informers/externalversions"
+	"github.com/edgewatcher/edgewatcher/test/framework"
 )
 
 // pagingNodes creates n edge Nodes labelled e2e-test=<test> and waits until the view shows them.
@@ -52,13 +53,13 @@ func pagingNodes(t *testing.T, ctx context.Context, test string, n int) []string
 		names = append(names, name)
 	}
 	client := versioned.NewForConfigOrDie(cp.RestConfig()).KubeedgeV1alpha1().EdgeNodes()
-	eventually(t, 20*time.Second, func() error {
+	framework.Eventually(t, "the view holds the "+test+" nodes", 20*time.Second, framework.Succeeds(func() error {
 		l, err := client.List(ctx, metav1.ListOptions{LabelSelector: "e2e-test=" + test})
 		if err != nil || len(l.Items) != n {
 			return errorf("view holds %v of %d nodes (%v)", l, n, err)
 		}
 		return nil
-	})
+	}))
 	return names
 }
 
@@ -213,12 +214,12 @@ func TestInformerSyncs(t *testing.T) {
 			}
 			name := fmt.Sprintf("informer-new-%v", watchList)
 			createNode(t, ctx, nodeSpec{name: name, labels: edgeLabels("informer"), ip: "198.51.101.200", port: 10351, ready: corev1.ConditionTrue})
-			eventually(t, 10*time.Second, func() error {
+			framework.Eventually(t, "the informer sees "+name, 10*time.Second, framework.Succeeds(func() error {
 				if _, ok, _ := inf.GetStore().GetByKey(name); !ok {
 					return errorf("%s not in the informer", name)
 				}
 				return nil
-			})
+			}))
 		})
 	}
 	client := versioned.NewForConfigOrDie(cp.RestConfig()).KubeedgeV1alpha1().EdgeNodes()

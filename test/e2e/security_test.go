@@ -82,7 +82,7 @@ func statusMessage(t *testing.T, body string) string {
 
 func TestUserWithoutRBACIsForbidden(t *testing.T) {
 	ctx := context.Background()
-	_, stderr, err := cp.KubectlAs(ctx, "alice", nil, "get", "edgenodes")
+	_, stderr, err := cp.KubectlWith(ctx, framework.KubectlOptions{User: "alice"}, "get", "edgenodes")
 	if err == nil || !strings.Contains(stderr, `edgenodes.kubeedge.kubesphere.io is forbidden: User "alice" cannot list resource "edgenodes"`) {
 		t.Errorf("alice: err = %v, stderr = %s", err, stderr)
 	}
@@ -103,13 +103,13 @@ func TestUserWithoutRBACIsForbidden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 15*time.Second, func() error { // the delegated authorizer caches denials for 10s
+	framework.Eventually(t, "bob allowed straight to our port", 15*time.Second, framework.Succeeds(func() error { // the delegated authorizer caches denials for 10s
 		if code, body := get(t, directClient(t, bob), ew.URL()+edgeNodesPath, nil); code != http.StatusOK {
 			return errorf("bob straight to our port: %d %s", code, body)
 		}
 		return nil
-	})
-	if _, stderr, err := cp.KubectlAs(ctx, "bob", nil, "get", "edgenodes"); err != nil {
+	}))
+	if _, stderr, err := cp.KubectlWith(ctx, framework.KubectlOptions{User: "bob"}, "get", "edgenodes"); err != nil {
 		t.Errorf("bob through kube-apiserver: %v %s", err, stderr)
 	}
 }

@@ -160,14 +160,14 @@ func TestWatchResourceVersionSemantics(t *testing.T) {
 	client := versioned.NewForConfigOrDie(cp.RestConfig()).KubeedgeV1alpha1().EdgeNodes()
 	createNode(t, ctx, nodeSpec{name: "rv-edge", labels: edgeLabels("rv"), ip: "198.51.100.40", port: 10351, ready: corev1.ConditionTrue})
 	var list *v1alpha1.EdgeNodeList
-	eventually(t, 10*time.Second, func() error {
+	framework.Eventually(t, "1 rv edge node listed", 10*time.Second, framework.Succeeds(func() error {
 		l, err := client.List(ctx, metav1.ListOptions{LabelSelector: "e2e-test=rv"})
 		if err == nil && len(l.Items) != 1 {
 			return errorf("want 1 item, got %d", len(l.Items))
 		}
 		list = l
 		return err
-	})
+	}))
 
 	t.Run("resume from the list version sees later changes only", func(t *testing.T) {
 		w, err := client.Watch(ctx, metav1.ListOptions{LabelSelector: "e2e-test=rv", ResourceVersion: list.ResourceVersion})

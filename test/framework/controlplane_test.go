@@ -78,7 +78,7 @@ func TestControlPlane(t *testing.T) {
 	})
 
 	t.Run("RBAC applies to minted users", func(t *testing.T) {
-		_, _, err := cp.KubectlAs(ctx, "viewer", []string{"demo:viewers"}, "get", "nodes")
+		_, _, err := cp.KubectlWith(ctx, framework.KubectlOptions{User: "viewer", Groups: []string{"demo:viewers"}}, "get", "nodes")
 		if err == nil || !strings.Contains(err.Error(), `User "viewer" cannot list resource "nodes"`) {
 			t.Errorf("unprivileged user: err = %v, want RBAC forbidden for user viewer", err)
 		}

@@ -43,7 +43,7 @@ type JoinCommandStatus struct {
 func (cp *ControlPlane) ReserveEdgeNode(ctx context.Context, name, ip string) error {
 	manifest := fmt.Sprintf(`{"apiVersion":%q,"kind":"EdgeNode","metadata":{"name":%q},"spec":{"internalIP":%q}}`,
 		EdgeWatcherGroup+"/"+EdgeWatcherVersion, name, ip)
-	if _, stderr, err := cp.KubectlWithStdin(ctx, manifest, "create", "-f", "-"); err != nil {
+	if _, stderr, err := cp.KubectlWith(ctx, KubectlOptions{Stdin: manifest}, "create", "-f", "-"); err != nil {
 		return fmt.Errorf("kubectl create edgenode %s: %w: %s", name, err, stderr)
 	}
 	return nil
@@ -75,7 +75,7 @@ func (cp *ControlPlane) JoinCommand(ctx context.Context, name, version string) (
 
 // createRaw POSTs body to path with `kubectl create --raw` and decodes the answer into v.
 func (cp *ControlPlane) createRaw(ctx context.Context, path, body string, v any) error {
-	out, stderr, err := cp.KubectlWithStdin(ctx, body, "create", "--raw", path, "-f", "-")
+	out, stderr, err := cp.KubectlWith(ctx, KubectlOptions{Stdin: body}, "create", "--raw", path, "-f", "-")
 	if err != nil {
 		return fmt.Errorf("kubectl create --raw %s: %w: %s", path, err, stderr)
 	}

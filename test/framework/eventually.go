@@ -18,7 +18,10 @@ package framework
 
 import "time"
 
-// Eventually polls cond every half second until it holds, and fails tb with cond's last detail after timeout.
+// eventuallyInterval is how often Eventually re-checks its condition.
+const eventuallyInterval = 100 * time.Millisecond
+
+// Eventually polls cond every eventuallyInterval until it holds, and fails tb with cond's last detail after timeout.
 func Eventually(tb TB, what string, timeout time.Duration, cond func() (bool, string)) {
 	tb.Helper()
 	deadline := time.Now().Add(timeout)
@@ -30,6 +33,17 @@ func Eventually(tb TB, what string, timeout time.Duration, cond func() (bool, st
 		if time.Now().After(deadline) {
 			tb.Fatalf("timed out after %v waiting for %s; last: %s", timeout, what, detail)
 		}
-		time.Sleep(500 * time.Millisecond)
+		time.Sleep(eventuallyInterval)
+	}
+}
+
+// Succeeds turns a check that returns an error into a condition for Eventually: it holds when f returns nil,
+// and f's error is the detail otherwise.
+func Succeeds(f func() error) func() (bool, string) {
+	return func() (bool, string) {
+		if err := f(); err != nil {
+			return false, err.Error()
+		}
+		return true, ""
 	}
 }

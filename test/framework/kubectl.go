@@ -26,37 +26,41 @@ import (
 	"strings"
 )
 
+// KubectlOptions says whom kubectl runs as and what it reads; the zero value is the admin user and no input.
+type KubectlOptions struct {
+	// Kubeconfig is the kubeconfig file to use; empty means the admin's, or User's when User is set.
+	Kubeconfig string
+	// User, when set, runs kubectl as this user with a freshly minted client certificate.
+	User string
+	// Groups are User's groups.
+	Groups []string
+	// Stdin is kubectl's standard input, e.g. for `apply -f -`; empty means none.
+	Stdin string
+}
+
 // Kubectl runs the real kubectl as the admin user and returns its stdout and stderr; the error includes stderr.
 func (cp *ControlPlane) Kubectl(ctx context.Context, args ...string) (stdout, stderr string, err error) {
-	return cp.runKubectl(ctx, cp.AdminKubeconfig, nil, args)
+	return cp.KubectlWith(ctx, KubectlOptions{}, args...)
 }
 
-// KubectlWithStdin runs kubectl as the admin user with stdin as its standard input, e.g. for `apply -f -`.
-func (cp *ControlPlane) KubectlWithStdin(ctx context.Context, stdin string, args ...string) (stdout, stderr string, err error) {
-	return cp.runKubectl(ctx, cp.AdminKubeconfig, strings.NewReader(stdin), args)
-}
-
-// KubectlWithKubeconfig runs kubectl with the given kubeconfig file.
-func (cp *ControlPlane) KubectlWithKubeconfig(ctx context.Context, kubeconfig string, args ...string) (stdout, stderr string, err error) {
-	return cp.runKubectl(ctx, kubeconfig, nil, args)
-}
-
-// KubectlAs runs kubectl as user in groups, using a freshly minted client certificate.
-func (cp *ControlPlane) KubectlAs(ctx context.Context, user string, groups []string, args ...string) (stdout, stderr string, err error) {
-	kubeconfig, err := cp.KubeconfigFor(user, groups...)
-	if err != nil {
-		return "", "", err
+// KubectlWith runs the real kubectl as o says and returns its stdout and stderr; the error includes stderr.
+func (cp *ControlPlane) KubectlWith(ctx context.Context, o KubectlOptions, args ...string) (stdout, stderr string, err error) {
+	kubeconfig := o.Kubeconfig
+	switch {
+	case kubeconfig != "" && o.User != "":
+		return "", "", fmt.Errorf("kubectl %s: set Kubeconfig or User, not both", strings.Join(args, " "))
+	case o.User != "":
+		if kubeconfig, err = cp.KubeconfigFor(o.User, o.Groups...); err != nil {
+			return "", "", err
+		}
+	case kubeconfig == "":
+		kubeconfig = cp.AdminKubeconfig
 	}
-	return cp.runKubectl(ctx, kubeconfig, nil, args)
-}
-
-// KubectlAsWithStdin runs kubectl as user in groups with stdin as its standard input.
-func (cp *ControlPlane) KubectlAsWithStdin(ctx context.Context, user string, groups []string, stdin string, args ...string) (stdout, stderr string, err error) {
-	kubeconfig, err := cp.KubeconfigFor(user, groups...)
-	if err != nil {
-		return "", "", err
+	var stdin io.Reader
+	if o.Stdin != "" {
+		stdin = strings.NewReader(o.Stdin)
 	}
-	return cp.runKubectl(ctx, kubeconfig, strings.NewReader(stdin), args)
+	return cp.runKubectl(ctx, kubeconfig, stdin, args)
 }
 
 // runKubectl executes kubectl with --kubeconfig and a private cache dir in front of args, inside the control

@@ -17,6 +17,7 @@ limitations under the License.
 package framework_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,11 +56,8 @@ func TestProcessKillAndRerun(t *testing.T) {
 // waitForLines waits until p's log holds n lines containing line.
 func waitForLines(t *testing.T, p *framework.Process, line string, n int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for strings.Count(p.LogTail(10), line) < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("want %d lines %q in the log:\n%s", n, line, p.LogTail(10))
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	framework.Eventually(t, fmt.Sprintf("%d lines %q in the log", n, line), 10*time.Second, func() (bool, string) {
+		tail := p.LogTail(10)
+		return strings.Count(tail, line) >= n, "\n" + tail
+	})
 }

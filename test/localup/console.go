@@ -45,7 +45,7 @@ func seedConsoleAccess(ctx context.Context, cp *framework.ControlPlane, root str
 	if err != nil {
 		return "", err
 	}
-	if _, _, err := cp.KubectlWithStdin(ctx, string(manifest), "apply", "-f", "-"); err != nil {
+	if _, _, err := cp.KubectlWith(ctx, framework.KubectlOptions{Stdin: string(manifest)}, "apply", "-f", "-"); err != nil {
 		return "", err
 	}
 	client := cp.Client()

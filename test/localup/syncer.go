@@ -71,7 +71,7 @@ func syncerKubeconfig(ctx context.Context, cp *framework.ControlPlane, root stri
 	if err != nil {
 		return "", err
 	}
-	if _, stderr, err := cp.KubectlWithStdin(ctx, withoutKind(string(manifest), "DaemonSet"), "apply", "-f", "-"); err != nil {
+	if _, stderr, err := cp.KubectlWith(ctx, framework.KubectlOptions{Stdin: withoutKind(string(manifest), "DaemonSet")}, "apply", "-f", "-"); err != nil {
 		return "", fmt.Errorf("kubectl apply the syncer's RBAC: %w: %s", err, stderr)
 	}
 	tr, err := cp.Client().CoreV1().ServiceAccounts(cloudcore.Namespace).CreateToken(ctx, syncerAccount, &authenticationv1.TokenRequest{

@@ -33,6 +33,7 @@ import (
 	"github.com/edgewatcher/edgewatcher/apis/kubeedge/v1alpha1"
 	"github.com/edgewatcher/edgewatcher/pkg/generated/clientset/versioned"
 	"github.com/edgewatcher/edgewatcher/pkg/generated/informers/externalversions"
+	"github.com/edgewatcher/edgewatcher/test/framework"
 )
 
 // loadPrefix starts the name of every reservation the load makes.
@@ -220,11 +221,9 @@ func (l *load) sentSince(since time.Time) int {
 // waitAcks waits until n reservations sent at or after since were acknowledged.
 func (l *load) waitAcks(t *testing.T, n int, since time.Time, timeout time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for l.acksSince(since) < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d of %d reservations sent since %s were acknowledged within %v", l.acksSince(since), n, since.Format(time.StampMilli), timeout)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	framework.Eventually(t, fmt.Sprintf("%d reservations sent since %s acknowledged", n, since.Format(time.StampMilli)), timeout,
+		func() (bool, string) {
+			got := l.acksSince(since)
+			return got >= n, fmt.Sprintf("%d acknowledged", got)
+		})
 }

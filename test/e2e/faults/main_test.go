@@ -22,12 +22,9 @@ limitations under the License.
 package faults
 
 import (
-	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/edgewatcher/edgewatcher/test/framework"
 	"github.com/edgewatcher/edgewatcher/test/netns"
@@ -40,47 +37,18 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	if ok, code := framework.BinariesForMain("e2e/faults", "every fault test"); !ok {
-		return code
-	}
-	dir, err := os.MkdirTemp("", "edgewatcher-faults-")
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "e2e/faults: %v\n", err)
-		return 1
-	}
-	defer func() { _ = os.RemoveAll(dir) }()
-	// The syncer's iptables children take this lock file instead of the host's /run/xtables.lock.
-	if _, set := os.LookupEnv(netns.XtablesLockEnv); !set {
-		if err := os.Setenv(netns.XtablesLockEnv, filepath.Join(dir, "xtables.lock")); err != nil {
-			fmt.Fprintf(os.Stderr, "e2e/faults: %v\n", err)
-			return 1
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cp, err = framework.StartControlPlane(ctx, framework.ControlPlaneOptions{})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "e2e/faults: starting the control plane: %v\n", err)
-		return 1
-	}
-	defer func() { _ = cp.Stop() }()
-	if err := framework.SeedKubeEdge(ctx, cp.Client()); err != nil {
-		fmt.Fprintf(os.Stderr, "e2e/faults: seeding KubeEdge objects: %v\n", err)
-		return 1
-	}
-	// Expired reservations are deleted at once, so a lapsed reservation disappears within collector periods.
-	ew, err = cp.StartEdgeWatcher(ctx, framework.EdgeWatcherOptions{ExtraArgs: []string{"--expired-reservation-retention=0s"}})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "e2e/faults: starting edgewatcher-apiserver: %v\n", err)
-		return 1
-	}
-	code := m.Run()
-	if code != 0 {
-		fmt.Fprintf(os.Stderr, "----- edgewatcher-apiserver log tail -----\n%s\n%s", ew.LogTail(60), cp.LogTail(40))
-	}
-	return code
+	os.Exit(framework.ServerPackage{
+		Name: "e2e/faults",
+		What: "every fault test",
+		// The syncer's iptables children take this lock file instead of the host's /run/xtables.lock.
+		Setup: func(dir string) error {
+			if _, set := os.LookupEnv(netns.XtablesLockEnv); set {
+				return nil
+			}
+			return os.Setenv(netns.XtablesLockEnv, filepath.Join(dir, "xtables.lock"))
+		},
+		SeedKubeEdge: true,
+		// Expired reservations are deleted at once, so a lapsed reservation disappears within collector periods.
+		EdgeWatcher: framework.EdgeWatcherOptions{ExtraArgs: []string{"--expired-reservation-retention=0s"}},
+	}.Run(m, &cp, &ew))
 }

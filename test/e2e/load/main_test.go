@@ -20,10 +20,8 @@ package load
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/edgewatcher/edgewatcher/test/framework"
 )
@@ -38,34 +36,14 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	if err := framework.CheckBinaries(); err != nil {
-		if os.Getenv("CI") != "" {
-			fmt.Fprintf(os.Stderr, "load: CI is set and the control-plane binaries are required: %v\n", err)
-			return 1
-		}
-		skipReason = err.Error()
-		return m.Run()
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	var err error
-	cp, err = framework.StartControlPlane(ctx, framework.ControlPlaneOptions{})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "load: starting the control plane: %v\n", err)
-		return 1
-	}
-	defer func() { _ = cp.Stop() }()
-	if ew, consoleAddr, err = startServer(ctx); err != nil {
-		fmt.Fprintf(os.Stderr, "load: starting edgewatcher-apiserver: %v\n", err)
-		return 1
-	}
-	code := m.Run()
-	if code != 0 {
-		fmt.Fprintf(os.Stderr, "----- edgewatcher-apiserver log tail -----\n%s\n", ew.LogTail(60))
-	}
-	return code
+	os.Exit(framework.ServerPackage{
+		Name:               "load",
+		What:               "the load test",
+		RunWithoutBinaries: func(err error) { skipReason = err.Error() },
+		StartEdgeWatcher: func(ctx context.Context, _ *framework.ControlPlane) (*framework.EdgeWatcher, error) {
+			var err error
+			ew, consoleAddr, err = startServer(ctx)
+			return ew, err
+		},
+	}.Run(m, &cp, &ew))
 }

@@ -77,7 +77,7 @@ func applyManifest(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if _, _, err := cp.KubectlWithStdin(ctx, string(manifest), "apply", "-f", "-"); err != nil {
+	if _, _, err := cp.KubectlWith(ctx, framework.KubectlOptions{Stdin: string(manifest)}, "apply", "-f", "-"); err != nil {
 		return fmt.Errorf("apply %s: %w", name, err)
 	}
 	return nil

@@ -26,11 +26,11 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"mvdan.cc/sh/v3/syntax"
 	"sigs.k8s.io/yaml"
 
 	"github.com/edgewatcher/edgewatcher/apis/kubeedge/v1alpha1"
 	"github.com/edgewatcher/edgewatcher/pkg/jointoken"
+	"github.com/edgewatcher/edgewatcher/test/framework"
 )
 
 // tokenPattern is keadm's "<sha256 hex of the CA>.<JWT>" token form.
@@ -41,7 +41,7 @@ func TestJoinListTokenReleaseThroughKubectl(t *testing.T) {
 		"--label", "e2e-plugin=flow", "--taint", "node-role.kubernetes.io/edge:NoSchedule"}
 	r := kubectlOK(t, join...)
 	t.Logf("kubectl %s\nstdout:\n%sstderr:\n%s", strings.Join(join, " "), r.stdout, r.stderr)
-	words := shellWords(t, strings.TrimSuffix(r.stdout, "\n"))
+	words := framework.ShellWords(t, strings.TrimSuffix(r.stdout, "\n"))
 	for _, w := range []string{"--edgenode-name=e2e-p1", "--kubeedge-version=v1.19.2", "--labels=e2e-plugin=flow"} {
 		if !slices.Contains(words, w) {
 			t.Errorf("command words %q lack %q", words, w)
@@ -98,12 +98,12 @@ func TestJoinListTokenReleaseThroughKubectl(t *testing.T) {
 	}
 	kubectlFails(t, []string{"get", "edgenode", "e2e-p1"}, "NotFound")
 	kubectlFails(t, []string{"edgenode", "release", "e2e-p1"}, "Error from server (NotFound)")
-	eventually(t, 10*time.Second, func() error {
+	framework.Eventually(t, "e2e-p2 joined at the released address", 10*time.Second, framework.Succeeds(func() error {
 		if r := kubectlRun(t, asAdmin(), "edgenode", "join", "e2e-p2", "--ip", "203.0.113.60"); r.code != 0 {
 			return errorf("the released address is not free: %s", r.stderr)
 		}
 		return nil
-	})
+	}))
 	kubectlOK(t, "edgenode", "release", "e2e-p2")
 }
 
@@ -148,37 +148,4 @@ func verifyToken(t *testing.T, token string) {
 	if _, err := jointoken.Verify(token, ca.Data["cadata"], ca.Data["cakeydata"], time.Now()); err != nil {
 		t.Fatalf("token does not verify: %v", err)
 	}
-}
-
-// shellWords parses line with a real POSIX shell parser into the words of one simple command,
-// failing on any expansion, substitution or second statement.
-func shellWords(t *testing.T, line string) []string {
-	t.Helper()
-	f, err := syntax.NewParser(syntax.Variant(syntax.LangPOSIX)).Parse(strings.NewReader(line), "")
-	if err != nil {
-		t.Fatalf("parse %q: %v", line, err)
-	}
-	if len(f.Stmts) != 1 {
-		t.Fatalf("want one statement, got %d in %q", len(f.Stmts), line)
-	}
-	call, ok := f.Stmts[0].Cmd.(*syntax.CallExpr)
-	if !ok || len(call.Assigns) > 0 {
-		t.Fatalf("not a simple command: %q", line)
-	}
-	words := make([]string, 0, len(call.Args))
-	for i, w := range call.Args {
-		var b strings.Builder
-		for _, part := range w.Parts {
-			switch p := part.(type) {
-			case *syntax.Lit:
-				b.WriteString(p.Value)
-			case *syntax.SglQuoted:
-				b.WriteString(p.Value)
-			default:
-				t.Fatalf("word %d of %q has an expansion (%T)", i, line, part)
-			}
-		}
-		words = append(words, b.String())
-	}
-	return words
 }

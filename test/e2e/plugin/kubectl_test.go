@@ -106,22 +106,6 @@ func kubectlFails(t *testing.T, args []string, parts ...string) result {
 	return r
 }
 
-// eventually retries f every 100ms until it returns nil or timeout passes.
-func eventually(t *testing.T, timeout time.Duration, f func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := f()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s: %v", timeout, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
 // fields splits output into rows of whitespace-separated cells.
 func fields(out string) [][]string {
 	var rows [][]string

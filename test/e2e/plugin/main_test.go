@@ -19,14 +19,12 @@ limitations under the License.
 package plugin
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/edgewatcher/edgewatcher/test/framework"
 )
@@ -41,51 +39,18 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	if ok, code := framework.BinariesForMain("e2e/plugin", "every kubectl plugin test"); !ok {
-		return code
-	}
-	tmp, err := os.MkdirTemp("", "kubectl-edgenode-e2e-")
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "e2e/plugin: %v\n", err)
-		return 1
-	}
-	defer func() { _ = os.RemoveAll(tmp) }()
-	pluginDir, homeDir = filepath.Join(tmp, "bin"), filepath.Join(tmp, "home")
-	if err := buildPlugin(pluginDir); err != nil {
-		fmt.Fprintf(os.Stderr, "e2e/plugin: %v\n", err)
-		return 1
-	}
-	if err := os.MkdirAll(homeDir, 0o700); err != nil {
-		fmt.Fprintf(os.Stderr, "e2e/plugin: %v\n", err)
-		return 1
-	}
-
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cp, err = framework.StartControlPlane(ctx, framework.ControlPlaneOptions{})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "e2e/plugin: starting the control plane: %v\n", err)
-		return 1
-	}
-	defer func() { _ = cp.Stop() }()
-	ew, err = cp.StartEdgeWatcher(ctx, framework.EdgeWatcherOptions{})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "e2e/plugin: starting edgewatcher-apiserver: %v\n", err)
-		return 1
-	}
-	if err := framework.SeedKubeEdge(ctx, cp.Client()); err != nil {
-		fmt.Fprintf(os.Stderr, "e2e/plugin: seeding KubeEdge objects: %v\n", err)
-		return 1
-	}
-	code := m.Run()
-	if code != 0 {
-		fmt.Fprintf(os.Stderr, "----- edgewatcher-apiserver log tail -----\n%s\n", ew.LogTail(60))
-	}
-	return code
+	os.Exit(framework.ServerPackage{
+		Name: "e2e/plugin",
+		What: "every kubectl plugin test",
+		Setup: func(dir string) error {
+			pluginDir, homeDir = filepath.Join(dir, "bin"), filepath.Join(dir, "home")
+			if err := buildPlugin(pluginDir); err != nil {
+				return err
+			}
+			return os.MkdirAll(homeDir, 0o700)
+		},
+		SeedKubeEdge: true,
+	}.Run(m, &cp, &ew))
 }
 
 // buildPlugin compiles ./cmd/kubectl-edgenode into dir, so the tests never run a stale binary.

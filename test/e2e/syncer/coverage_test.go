@@ -76,7 +76,7 @@ func TestCoverageOfNewNodes(t *testing.T) {
 		}
 		return describeCoverage(en)
 	}
-	eventually(t, "cov-a forwarded", 30*time.Second, func() (bool, string) {
+	framework.Eventually(t, "cov-a forwarded", 30*time.Second, func() (bool, string) {
 		got := forwarding("cov-a")
 		return got == "Joined 1/1", got
 	})
@@ -125,9 +125,9 @@ func TestCoverageOfNewNodes(t *testing.T) {
 		const churn = 5 * time.Second
 		for i := 0; time.Since(start) < churn; i++ {
 			applyNode(t, ctx, node{name: "cov-b", edge: true, ip: fmt.Sprintf("10.99.0.%d", 100+i%100), port: 10351})
-			time.Sleep(20 * time.Millisecond)
+			time.Sleep(20 * time.Millisecond) // deliberate: paces the churn
 		}
-		time.Sleep(1500 * time.Millisecond) // the last renewal
+		time.Sleep(1500 * time.Millisecond) // deliberate: waits out minObserveInterval so the last renewal is counted
 		w.Stop()
 		<-done
 		elapsed := time.Since(start)
@@ -135,7 +135,7 @@ func TestCoverageOfNewNodes(t *testing.T) {
 		if limit := int(elapsed.Seconds()) + 2; writes > limit || writes == 0 {
 			t.Errorf("%d Lease writes in %v, want 1 to %d", writes, elapsed, limit)
 		}
-		eventually(t, "cov-b forwarded at its last address", coverageBound, func() (bool, string) {
+		framework.Eventually(t, "cov-b forwarded at its last address", coverageBound, func() (bool, string) {
 			got := forwarding("cov-b")
 			return got == "Joined 1/1", got
 		})

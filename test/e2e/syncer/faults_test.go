@@ -224,7 +224,7 @@ func killMidSync(t *testing.T, kubeconfig string, b killBackend) {
 			restarted := time.Now()
 			s.start()
 			t.Logf("restarted syncer ready %v after start", time.Since(restarted).Round(time.Millisecond))
-			time.Sleep(100 * time.Millisecond)
+			time.Sleep(100 * time.Millisecond) // deliberate: a few more probes after ready
 			fr := fast.stop()
 			t.Logf("%d connections to %d destinations not yet moved at the kill %v, from before the restart until ready; %d unanswered",
 				fr.dials, len(pending), pending, len(fr.failures))
@@ -239,7 +239,7 @@ func killMidSync(t *testing.T, kubeconfig string, b killBackend) {
 	}
 	took = waitExact(t, host, b.saves, "after the restart", resync+repairSlack, want, "ipv4", "ipv6")
 	t.Logf("exactly %d entries in place %v after ready", len(want), took.Round(time.Millisecond))
-	time.Sleep(resync)
+	time.Sleep(resync) // deliberate: keep probing the exact state for a resync period
 	r := p.stop()
 	t.Logf("%d probe rounds, %d connections from before the change to after the restart; %d unanswered",
 		r.rounds, r.dials, len(r.failures))
@@ -350,7 +350,7 @@ func TestSyncerXtablesLock(t *testing.T) {
 	lock.hold(t)
 	held := time.Now()
 	applyTunnelPort(t, ctx, tunnelRecord)
-	eventually(t, "a failed sync counted while the lock is held", xtablesWait+2*time.Second, func() (bool, string) {
+	framework.Eventually(t, "a failed sync counted while the lock is held", xtablesWait+2*time.Second, func() (bool, string) {
 		n := s.metric(t, syncErrorsSeries)
 		return n > errsBefore, fmt.Sprintf("%s = %v", syncErrorsSeries, n)
 	})
@@ -371,14 +371,14 @@ func TestSyncerXtablesLock(t *testing.T) {
 	if s.proc.Exited() {
 		t.Fatalf("the syncer exited while the lock was held: %v", s.proc.ExitError())
 	}
-	time.Sleep(time.Until(held.Add(holdLong)))
+	time.Sleep(time.Until(held.Add(holdLong))) // deliberate: the lock is held for holdLong, the period under test
 	lock.release(t)
 	took := waitExact(t, host, kernelstate.LegacySaves, "after the release", lockResync+repairSlack, next, "ipv4")
 	t.Logf("exact %v after the release of a %v hold (resync period %v)", took.Round(time.Millisecond), holdLong, lockResync)
 	if took > lockResync {
 		t.Errorf("exact %v after the release, want within the resync period %v", took, lockResync)
 	}
-	time.Sleep(time.Second)
+	time.Sleep(time.Second) // deliberate: keep probing for a second after the repair
 	r := p.stop()
 	errs := s.metric(t, syncErrorsSeries)
 	t.Logf("%v failed syncs counted; %d probe rounds, %d connections and /healthz checks; %d failures", errs, r.rounds, r.dials, len(r.failures))

@@ -30,6 +30,7 @@ import (
 
 	"github.com/edgewatcher/edgewatcher/pkg/cloudcore"
 	"github.com/edgewatcher/edgewatcher/pkg/syncer"
+	"github.com/edgewatcher/edgewatcher/test/framework"
 	"github.com/edgewatcher/edgewatcher/test/kernelstate"
 	"github.com/edgewatcher/edgewatcher/test/netns"
 )
@@ -221,7 +222,7 @@ func waitGauge(t *testing.T, s *syncerProc, dep string, want float64) time.Durat
 	t.Helper()
 	start := time.Now()
 	series := `edgewatcher_syncer_dependency_ready{dependency="` + dep + `"}`
-	eventually(t, series+" = "+strconv.FormatFloat(want, 'g', -1, 64), 10*time.Second, func() (bool, string) {
+	framework.Eventually(t, series+" = "+strconv.FormatFloat(want, 'g', -1, 64), 10*time.Second, func() (bool, string) {
 		v, err := scrape(s, series)
 		return err == nil && v == want, fmt.Sprintf("%v %v", v, err)
 	})

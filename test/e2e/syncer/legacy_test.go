@@ -100,10 +100,10 @@ func TestSyncerCleansLegacyRules(t *testing.T) {
 	}
 
 	// Old rules that come back (an old agent still running) are left to cleanup --legacy-rules-only.
-	time.Sleep(2 * resync)
+	time.Sleep(2 * resync) // deliberate: the old rules come back after the syncer has resynced
 	argv, listed := legacyAgentRule("10350")
 	host.MustRun(t, argv...)
-	time.Sleep(2 * resync)
+	time.Sleep(2 * resync) // deliberate: two resyncs in which the syncer must leave them alone
 	if got := output(); !slices.Contains(got, listed) {
 		t.Errorf("the syncer removed old rules again after its first successful removal:\n%s", strings.Join(got, "\n"))
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/edgewatcher/edgewatcher/pkg/dataplane"
 	"github.com/edgewatcher/edgewatcher/pkg/heartbeat"
 	"github.com/edgewatcher/edgewatcher/pkg/syncer"
+	"github.com/edgewatcher/edgewatcher/test/framework"
 	"github.com/edgewatcher/edgewatcher/test/kernelstate"
 	"github.com/edgewatcher/edgewatcher/test/netns"
 )
@@ -146,12 +147,12 @@ func TestSyncer(t *testing.T) {
 
 	step("conflicts produce one Event on each Node", func(t *testing.T) {
 		for _, n := range []string{"dup-1", "dup-2", "on-cloud"} {
-			eventually(t, "event on "+n, 10*time.Second, func() (bool, string) {
+			framework.Eventually(t, "event on "+n, 10*time.Second, func() (bool, string) {
 				events, err := eventsFor(ctx, n, syncer.EventReasonIPConflict)
 				return err == nil && len(events) == 1, eventSummary(events)
 			})
 		}
-		time.Sleep(3 * resync)
+		time.Sleep(3 * resync) // deliberate: three resyncs must not repeat the Events
 		for n, reason := range map[string]string{"dup-1": "DuplicateIP", "dup-2": "DuplicateIP", "on-cloud": "HostIP"} {
 			events, err := eventsFor(ctx, n, syncer.EventReasonIPConflict)
 			if err != nil {
@@ -182,7 +183,7 @@ func TestSyncer(t *testing.T) {
 		if d := *lease.Spec.LeaseDurationSeconds; d != 3 {
 			t.Errorf("lease duration = %ds, want 3 (three resync periods)", d)
 		}
-		eventually(t, "lease renewed", 5*time.Second, func() (bool, string) {
+		framework.Eventually(t, "lease renewed", 5*time.Second, func() (bool, string) {
 			again, err := leases.Get(ctx, lease.Name, metav1.GetOptions{})
 			return err == nil && again.Spec.RenewTime.After(lease.Spec.RenewTime.Time), "renewTime unchanged"
 		})
@@ -233,7 +234,7 @@ func TestSyncer(t *testing.T) {
 		took := waitKernel(t, host, "conflict cleared", 5*time.Second, want)
 		t.Logf("cleared conflict forwarded %v after the Node status update", took.Round(time.Millisecond))
 		for _, n := range []string{"dup-1", "dup-2"} {
-			eventually(t, "resolution on "+n, 5*time.Second, func() (bool, string) {
+			framework.Eventually(t, "resolution on "+n, 5*time.Second, func() (bool, string) {
 				events, err := eventsFor(ctx, n, syncer.EventReasonConflictResolved)
 				return err == nil && len(events) == 1, eventSummary(events)
 			})
@@ -324,13 +325,13 @@ func TestSyncer(t *testing.T) {
 				mu.Unlock()
 			}
 		})
-		time.Sleep(resync)
+		time.Sleep(resync) // deliberate: probe a steady syncer for a resync period before the stop
 		s.stop()
 		time.Sleep(2 * resync) // no syncer at all for a while
 		restarted := time.Now()
 		s.start()
 		t.Logf("restarted syncer ready %v after start", time.Since(restarted).Round(time.Millisecond))
-		time.Sleep(2 * resync)
+		time.Sleep(2 * resync) // deliberate: keep probing the restarted syncer for two resync periods
 		close(done)
 		wg.Wait()
 		t.Logf("%d kernel samples and %d connections across the restart", samples, dials)
@@ -368,22 +369,6 @@ func TestSyncer(t *testing.T) {
 			t.Errorf("GET an edge IP after cleanup reached %q, want no connection", body)
 		}
 	})
-}
-
-// eventually polls cond until it holds or timeout passes.
-func eventually(t *testing.T, what string, timeout time.Duration, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		ok, msg := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v: %s", what, timeout, msg)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // errString renders a possibly nil error.

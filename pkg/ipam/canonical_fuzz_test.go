@@ -14,19 +14,19 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package cloudcore
+package ipam
 
 import "testing"
 
-// FuzzParseCanonicalIP checks that an accepted address prints back exactly as given.
-func FuzzParseCanonicalIP(f *testing.F) {
+// FuzzParseCanonical checks that an accepted address prints back exactly as given.
+func FuzzParseCanonical(f *testing.F) {
 	for _, s := range []string{"10.0.0.1", "fd00::1", "FD00::1", "::ffff:10.0.0.1", "fe80::1%eth0", "010.0.0.1", " 10.0.0.1", ""} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		a, err := parseCanonicalIP(s)
+		a, err := ParseCanonical(s)
 		if err == nil && (a.String() != s || a.Zone() != "" || a.Is4In6()) {
-			t.Errorf("parseCanonicalIP(%q) accepted %v", s, a)
+			t.Errorf("ParseCanonical(%q) accepted %v", s, a)
 		}
 	})
 }
