@@ -133,16 +133,8 @@ func (cc *CloudCore) waitReady(ctx context.Context, cp *ControlPlane, stream boo
 	}}
 	hub := fmt.Sprintf("https://%s/ca.crt", net.JoinHostPort(cc.IP.String(), fmt.Sprint(CloudHubHTTPSPort)))
 	if err := waitUntil(ctx, cloudCoreStartTimeout, cc.Name+" "+hub, func(ctx context.Context) (bool, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, hub, nil)
-		if err != nil {
-			return false, err
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return false, err
-		}
-		_ = resp.Body.Close()
-		return resp.StatusCode == http.StatusOK, fmt.Errorf("GET %s: %s", hub, resp.Status)
+		_, err := httpGet(ctx, client, hub, nil)
+		return err == nil, err
 	}, cc.Process); err != nil {
 		return err
 	}
@@ -210,12 +202,6 @@ func (cc *CloudCore) LogCount(s string) int {
 		return 0
 	}
 	return strings.Count(string(b), s)
-}
-
-// LogContains reports whether cloudcore's log holds s.
-func (cc *CloudCore) LogContains(s string) bool {
-	b, err := os.ReadFile(cc.LogPath)
-	return err == nil && strings.Contains(string(b), s)
 }
 
 // TLSHandshakeIn completes a TLS handshake with the server at addr, dialing inside ns, and returns the connection
