@@ -9,8 +9,13 @@
 # writes <outdir>/<component>. It exits non-zero if anything fails and leaves no partial binary behind.
 #
 # The build follows upstream's hack/make-rules/build.sh (kubeedge/kubeedge@v1.23.1): vendored modules,
-# GOWORK=off (v1.23.1 has a go.work) and the tag stamped into pkg/version. -trimpath keeps the Go build
-# cache independent of the temporary directory, so a second build of the same tag is quick.
+# GOWORK=off (v1.23.1 has a go.work), the tag stamped into pkg/version and `-s -w`. CGO_ENABLED is taken from
+# the environment, default 1: edgecore needs cgo (its metadata store is SQLite through mattn/go-sqlite3), and
+# the Makefile turns it off for a keadm whose release has no edgecore built beside it, which then skips
+# compiling SQLite. These binaries only serve tests, so they are compiled without optimisation or inlining
+# (`-gcflags=all=-N -l`, as upstream's `make test` does). keadm v1.12.7 from an empty build cache on 2 idle
+# cores: 328 s as upstream builds it, 251 s so (0.77x). -trimpath keeps the Go build cache independent of
+# the temporary directory, so a second build of the same tag, or another component of it, is quick.
 set -o errexit -o nounset -o pipefail
 
 usage() {
@@ -42,11 +47,11 @@ pkg_of() {
 # Cold-cache build times measured on 2 busy cores, for the notice below.
 minutes_of() {
 	case $1/$2 in
-	keadm/v1.23.*) echo 20 ;;
-	keadm/v1.19.*) echo 16 ;;
-	keadm/v1.12.*) echo 8 ;;
-	cloudcore/*) echo 13 ;;
-	edgecore/*) echo 6 ;;
+	keadm/v1.23.*) echo 15 ;;
+	keadm/v1.19.*) echo 12 ;;
+	keadm/v1.12.*) echo 5 ;;
+	cloudcore/*) echo 10 ;;
+	edgecore/*) echo 5 ;;
 	*) echo 20 ;;
 	esac
 }
@@ -82,8 +87,8 @@ for c in "${components[@]}"; do
 	echo "building $c $tag from source, about $(minutes_of "$c" "$tag") minutes the first time"
 	(
 		cd "$tree"
-		GOWORK=off GOFLAGS="-mod=vendor -buildvcs=false" GOTOOLCHAIN=local GOPROXY=off CGO_ENABLED=1 \
-			"$go" build -trimpath -ldflags "-X github.com/kubeedge/kubeedge/pkg/version.gitVersion=$tag" \
+		GOWORK=off GOFLAGS="-mod=vendor -buildvcs=false" GOTOOLCHAIN=local GOPROXY=off CGO_ENABLED=${CGO_ENABLED:-1} \
+			"$go" build -trimpath -gcflags="all=-N -l" -ldflags "-s -w -X github.com/kubeedge/kubeedge/pkg/version.gitVersion=$tag" \
 			-o "$out/.$c.tmp" "$(pkg_of "$c")"
 	)
 	mv -f "$out/.$c.tmp" "$out/$c"
