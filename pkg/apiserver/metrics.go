@@ -35,6 +35,11 @@ var (
 	viewResourceVersionDesc = metrics.NewDesc("edgewatcher_edgenode_view_resource_version",
 		"Highest Node resourceVersion the view has observed.", nil, nil, metrics.ALPHA, "")
 
+	viewHistoryChangesDesc = metrics.NewDesc("edgewatcher_edgenode_view_history_changes",
+		"Edge node changes kept for resuming watches and paging lists.", nil, nil, metrics.ALPHA, "")
+	viewHistoryAgeDesc = metrics.NewDesc("edgewatcher_edgenode_view_history_age_seconds",
+		"Age of the oldest edge node change kept.", nil, nil, metrics.ALPHA, "")
+
 	registerViewMetricsOnce sync.Once
 )
 
@@ -50,6 +55,8 @@ func (c *viewCollector) DescribeWithStability(ch chan<- *metrics.Desc) {
 	ch <- viewWatchersDesc
 	ch <- viewSlowClosedDesc
 	ch <- viewResourceVersionDesc
+	ch <- viewHistoryChangesDesc
+	ch <- viewHistoryAgeDesc
 }
 
 // CollectWithStability implements metrics.StableCollector.
@@ -59,6 +66,8 @@ func (c *viewCollector) CollectWithStability(ch chan<- metrics.Metric) {
 	ch <- metrics.NewLazyConstMetric(viewWatchersDesc, metrics.GaugeValue, float64(s.Watchers))
 	ch <- metrics.NewLazyConstMetric(viewSlowClosedDesc, metrics.CounterValue, float64(s.SlowWatchersClosed))
 	ch <- metrics.NewLazyConstMetric(viewResourceVersionDesc, metrics.GaugeValue, float64(s.ResourceVersion))
+	ch <- metrics.NewLazyConstMetric(viewHistoryChangesDesc, metrics.GaugeValue, float64(s.HistoryChanges))
+	ch <- metrics.NewLazyConstMetric(viewHistoryAgeDesc, metrics.GaugeValue, s.HistoryAge.Seconds())
 }
 
 // registerViewMetrics exposes the view on /metrics; the process serves one view.

@@ -32,9 +32,6 @@ import (
 	"github.com/edgewatcher/edgewatcher/apis/kubeedge"
 )
 
-// DefaultHistorySize is how many changes a Cache keeps for watches that resume from a resource version.
-const DefaultHistorySize = 10000
-
 // waitForResourceVersion bounds how long a watch waits for the cache to reach a future resource version.
 const waitForResourceVersion = 3 * time.Second
 
@@ -75,6 +72,8 @@ type Cache struct {
 	snapshotIdle time.Duration
 	maxSnapshots int
 	now          func() time.Time
+	// epoch is the first reading of now; the history records times as offsets from it.
+	epoch time.Time
 }
 
 // Stats is a point-in-time summary of a Cache for metrics.
@@ -89,16 +88,25 @@ type Stats struct {
 	SlowWatchersClosed uint64
 	// ResourceVersion is the highest Node resource version observed.
 	ResourceVersion uint64
+	// HistoryChanges is how many changes are kept for resuming watches and paging.
+	HistoryChanges int
+	// HistoryAge is the age of the oldest change kept.
+	HistoryAge time.Duration
 }
 
 var _ cache.ResourceEventHandler = &Cache{}
 
-// NewCache returns an empty Cache that keeps historySize changes for resuming watches.
+// NewCache returns an empty Cache that keeps the latest historySize changes for resuming watches.
 func NewCache(historySize int) *Cache {
+	return NewCacheWithHistory(HistoryOptions{MinChanges: historySize, MaxChanges: historySize})
+}
+
+// NewCacheWithHistory returns an empty Cache that keeps the changes history selects for resuming watches.
+func NewCacheWithHistory(history HistoryOptions) *Cache {
 	c := &Cache{
 		items:         map[string]*kubeedge.EdgeNode{},
 		reservations:  map[string]*kubeedge.EdgeNode{},
-		history:       newHistory(historySize),
+		history:       newHistory(history),
 		watchers:      map[uint64]*watcher{},
 		watcherBuffer: 1000,
 		strings:       newStringInterner(),
@@ -212,6 +220,7 @@ func (c *Cache) publish(prev, next, last *kubeedge.EdgeNode, rv uint64, initial 
 		ch = change{kind: watch.Modified, obj: next, prev: prev}
 	default:
 		c.advance(rv)
+		c.trimHistory()
 		return
 	}
 	ch.rv = rv
@@ -250,9 +259,7 @@ func (c *Cache) advance(rv uint64) {
 
 // record stores a change and fans it out to watchers; the caller holds c.mu.
 func (c *Cache) record(ch change) {
-	if evicted, ok := c.history.add(ch); ok && evicted.rv > c.oldest {
-		c.oldest = evicted.rv
-	}
+	c.dropped(c.history.add(ch, c.clock()))
 	for id, w := range c.watchers {
 		if !w.offer(ch) {
 			klog.V(2).InfoS("Closing a slow edge node watch", "watcher", id, "buffer", c.watcherBuffer)
@@ -263,11 +270,34 @@ func (c *Cache) record(ch change) {
 	}
 }
 
+// trimHistory drops the changes that have aged out of the history; the caller holds c.mu.
+func (c *Cache) trimHistory() {
+	c.dropped(c.history.trim(c.clock()))
+}
+
+// dropped moves the oldest resumable version past a change the history no longer keeps; the caller holds c.mu.
+func (c *Cache) dropped(rv uint64, ok bool) {
+	if ok && rv > c.oldest {
+		c.oldest = rv
+	}
+}
+
+// clock returns the time since the Cache first read its clock; the caller holds c.mu for writing.
+func (c *Cache) clock() time.Duration {
+	now := c.now()
+	if c.epoch.IsZero() {
+		c.epoch = now
+	}
+	return now.Sub(c.epoch)
+}
+
 // Stats returns a summary of the view for metrics.
 func (c *Cache) Stats() Stats {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return Stats{EdgeNodes: len(c.items), Reservations: len(c.reservations), Watchers: len(c.watchers), SlowWatchersClosed: c.slowClosed, ResourceVersion: c.rv}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	changes, age := c.history.size(c.clock())
+	return Stats{EdgeNodes: len(c.items), Reservations: len(c.reservations), Watchers: len(c.watchers), SlowWatchersClosed: c.slowClosed,
+		ResourceVersion: c.rv, HistoryChanges: changes, HistoryAge: age}
 }
 
 // Get returns the EdgeNode called name and whether it exists.

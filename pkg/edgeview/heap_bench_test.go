@@ -67,7 +67,7 @@ func BenchmarkHeapEdgeNodes(b *testing.B) {
 			var baseline, ours int64
 			for b.Loop() {
 				baseline = retainedHeapBytes(func() any { return fullNodeStore(tc.nodes) })
-				ours = retainedHeapBytes(func() any { return edgeWatcherHeap(b, tc.nodes, readinessUpdates) })
+				ours = retainedHeapBytes(func() any { return edgeWatcherHeap(b, tc.nodes, readinessUpdates, NewCache(DefaultHistorySize)) })
 			}
 			b.ReportMetric(float64(baseline)/bytesPerMB, "MB-baseline")
 			b.ReportMetric(float64(ours)/bytesPerMB, "MB-heap")
@@ -82,6 +82,28 @@ func BenchmarkHeapEdgeNodes(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkHeapWatchHistory measures what a burst of churn at 100k edge Nodes costs the default history, which
+// keeps the changes of the last DefaultHistoryWindow up to DefaultHistoryMaxChanges: the view after that many
+// readiness changes within the window, against the same view and changes with a history kept by count only
+// (DefaultHistorySize, the floor the default keeps however old).
+func BenchmarkHeapWatchHistory(b *testing.B) {
+	defer quietKlog()()
+	const nodes = 100_000
+	var countOnly, windowed int64
+	for b.Loop() {
+		countOnly = retainedHeapBytes(func() any {
+			return edgeWatcherHeap(b, nodes, DefaultHistoryMaxChanges, NewCache(DefaultHistorySize))
+		})
+		windowed = retainedHeapBytes(func() any {
+			return edgeWatcherHeap(b, nodes, DefaultHistoryMaxChanges, NewCacheWithHistory(DefaultHistoryOptions()))
+		})
+	}
+	b.ReportMetric(float64(countOnly)/bytesPerMB, "MB-count-only")
+	b.ReportMetric(float64(windowed)/bytesPerMB, "MB-window")
+	b.ReportMetric(float64(windowed)/float64(countOnly), "x-count-only")
+	b.ReportMetric(float64(windowed-countOnly)/float64(DefaultHistoryMaxChanges-DefaultHistorySize), "B/extra-change")
 }
 
 // retainedHeapBytes returns how much live heap the value build returns keeps, measured after full collections.
@@ -114,9 +136,9 @@ type edgeWatcherState struct {
 }
 
 // edgeWatcherHeap feeds n edge Nodes, then updates readiness changes, through the informer transform into a
-// store and a Cache as the shared informer does, and checks that the view saw all of them.
-func edgeWatcherHeap(b testing.TB, n, updates int) edgeWatcherState {
-	s := edgeWatcherState{store: cache.NewStore(cache.MetaNamespaceKeyFunc), view: NewCache(DefaultHistorySize)}
+// store and view as the shared informer does, and checks that the view saw all of them.
+func edgeWatcherHeap(b testing.TB, n, updates int, view *Cache) edgeWatcherState {
+	s := edgeWatcherState{store: cache.NewStore(cache.MetaNamespaceKeyFunc), view: view}
 	transform := informerTransform(s.view)
 	for i := range n {
 		obj := mustTransform(b, transform, fixtures.RealisticNode(i, true, i+1, fixtures.Ready))
@@ -147,7 +169,7 @@ func edgeWatcherHeap(b testing.TB, n, updates int) edgeWatcherState {
 	if got := s.view.Len(); got != n {
 		b.Fatalf("view holds %d edge nodes, want %d", got, n)
 	}
-	if want := min(updates, DefaultHistorySize); s.view.history.len != want {
+	if want := min(updates, s.view.history.opts.MaxChanges); s.view.history.len != want {
 		b.Fatalf("history holds %d changes after %d readiness updates, want %d", s.view.history.len, updates, want)
 	}
 	return s

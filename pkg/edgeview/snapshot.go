@@ -68,6 +68,7 @@ func (c *Cache) setSorted(prev, next *kubeedge.EdgeNode) {
 func (c *Cache) snapshotAt(rv uint64) (*snapshot, error) {
 	now := c.now()
 	c.pruneSnapshots(now)
+	c.trimHistory()
 	if rv == 0 || rv > c.rv {
 		rv = c.rv
 	}

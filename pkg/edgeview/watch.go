@@ -66,6 +66,7 @@ func (c *Cache) Watch(ctx context.Context, opts WatchOptions) (watch.Interface, 
 	// Registration and the snapshot of initial events must be atomic with respect to changes.
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.trimHistory()
 	if from != 0 && from < c.oldest {
 		return nil, &ResourceVersionTooOldError{Requested: from, Oldest: c.oldest}
 	}

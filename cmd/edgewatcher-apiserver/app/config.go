@@ -56,7 +56,7 @@ func (o *Options) ServerConfig() (*apiserver.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating Kubernetes client: %w", err)
 	}
-	view := edgeview.NewCache(o.WatchHistorySize)
+	view := edgeview.NewCacheWithHistory(o.WatchHistory)
 	addresses := ipam.NewIndex()
 	view.IndexAddresses(addresses)
 	nodeInformer, err := edgeview.NewNodeInformer(client, view)

@@ -56,8 +56,8 @@ type Options struct {
 	KubeAPIBurst int
 	// Service describes how the cluster reaches this server.
 	Service ServiceOptions
-	// WatchHistorySize is how many edge node changes are kept for resuming watches.
-	WatchHistorySize int
+	// WatchHistory says which edge node changes are kept for resuming watches and paging lists.
+	WatchHistory edgeview.HistoryOptions
 	// Join configures reservations, IP rules, tokens and commands.
 	Join *JoinOptions
 	// Legacy configures the console route's plain-HTTP listener.
@@ -82,18 +82,18 @@ type ServiceOptions struct {
 // NewOptions returns the default options.
 func NewOptions() *Options {
 	o := &Options{
-		SecureServing:    genericoptions.NewSecureServingOptions().WithLoopback(),
-		Authentication:   genericoptions.NewDelegatingAuthenticationOptions(),
-		Authorization:    genericoptions.NewDelegatingAuthorizationOptions(),
-		Audit:            genericoptions.NewAuditOptions(),
-		Features:         genericoptions.NewFeatureOptions(),
-		Logging:          logsapi.NewLoggingConfiguration(),
-		WatchHistorySize: edgeview.DefaultHistorySize,
-		KubeAPIQPS:       50,
-		KubeAPIBurst:     100,
-		Join:             NewJoinOptions(),
-		Legacy:           legacy.NewOptions(),
-		Limits:           NewRequestLimitOptions(),
+		SecureServing:  genericoptions.NewSecureServingOptions().WithLoopback(),
+		Authentication: genericoptions.NewDelegatingAuthenticationOptions(),
+		Authorization:  genericoptions.NewDelegatingAuthorizationOptions(),
+		Audit:          genericoptions.NewAuditOptions(),
+		Features:       genericoptions.NewFeatureOptions(),
+		Logging:        logsapi.NewLoggingConfiguration(),
+		WatchHistory:   edgeview.DefaultHistoryOptions(),
+		KubeAPIQPS:     50,
+		KubeAPIBurst:   100,
+		Join:           NewJoinOptions(),
+		Legacy:         legacy.NewOptions(),
+		Limits:         NewRequestLimitOptions(),
 		Service: ServiceOptions{
 			Namespace: "kubeedge",
 			Name:      "edge-watcher",
@@ -123,7 +123,12 @@ func (o *Options) Flags() cliflag.NamedFlagSets {
 	fs.StringVar(&o.Kubeconfig, "kubeconfig", o.Kubeconfig, "Kubeconfig for reading Nodes and KubeEdge configuration. Empty means in-cluster.")
 	fs.Float32Var(&o.KubeAPIQPS, "kube-api-qps", o.KubeAPIQPS, "Requests per second to kube-apiserver; each reservation costs two to four.")
 	fs.IntVar(&o.KubeAPIBurst, "kube-api-burst", o.KubeAPIBurst, "Burst of --kube-api-qps.")
-	fs.IntVar(&o.WatchHistorySize, "watch-history-size", o.WatchHistorySize, "How many edge node changes to keep so that watches can resume from a resourceVersion.")
+	fs.IntVar(&o.WatchHistory.MinChanges, "watch-history-size", o.WatchHistory.MinChanges,
+		"How many of the latest edge node changes to keep, however old, so that watches and list pages can resume from a resourceVersion.")
+	fs.DurationVar(&o.WatchHistory.Window, "watch-history-window", o.WatchHistory.Window,
+		"Also keep every change younger than this, up to --watch-history-max-size (kube-apiserver keeps 75s). 0 keeps exactly --watch-history-size.")
+	fs.IntVar(&o.WatchHistory.MaxChanges, "watch-history-max-size", o.WatchHistory.MaxChanges,
+		"The most changes --watch-history-window may keep; each keeps the replaced edge node object alive.")
 
 	o.Service.AddFlags(fss.FlagSet("apiservice"))
 	o.Join.AddFlags(fss.FlagSet("join"))
@@ -216,8 +221,13 @@ func (o *Options) Validate() error {
 	if o.KubeAPIQPS <= 0 || o.KubeAPIBurst < 1 {
 		errs = append(errs, fmt.Errorf("--kube-api-qps %v and --kube-api-burst %d: must be positive", o.KubeAPIQPS, o.KubeAPIBurst))
 	}
-	if o.WatchHistorySize < 1 {
-		errs = append(errs, fmt.Errorf("--watch-history-size %d: must be at least 1", o.WatchHistorySize))
+	if h := o.WatchHistory; h.MinChanges < 1 {
+		errs = append(errs, fmt.Errorf("--watch-history-size %d: must be at least 1", h.MinChanges))
+	} else if h.MaxChanges < h.MinChanges {
+		errs = append(errs, fmt.Errorf("--watch-history-max-size %d: must be at least --watch-history-size %d", h.MaxChanges, h.MinChanges))
+	}
+	if o.WatchHistory.Window < 0 {
+		errs = append(errs, fmt.Errorf("--watch-history-window %v: must not be negative", o.WatchHistory.Window))
 	}
 	return utilerrors.NewAggregate(errs)
 }
