@@ -29,8 +29,9 @@ import (
 
 // Apply implements Dataplane. It works in four steps, each leaving the forwarding in force:
 //  1. one `ipset -exist restore` creates sets and adds entries: a new set is filled directly, a set of the wrong
-//     type is filled as a temporary set and swapped in, and an existing set whose content is not known for
-//     certain (restart, failure, drift) gets every wanted entry added;
+//     type is filled as a temporary set and swapped in, an existing set gets the entries it lacks (after a
+//     restart or a failure, its content is read with `ipset save` first), and a set whose content cannot be
+//     known (it drifted, or holds what we never write) gets every wanted entry added;
 //  2. per family, when ChainName differs from the wanted rules, one `iptables-restore --noflush` replaces its
 //     content in a single transaction;
 //  3. per family, go-iptables ensures exactly one jump into ChainName from OUTPUT and from PREROUTING;
@@ -98,13 +99,14 @@ func (n *Netfilter) reconcile(ctx context.Context, want map[forwarding.Family][]
 	if err := n.destroyRetyped(ctx, want, live); err != nil {
 		return err
 	}
+	have := n.liveContents(ctx, want, live, st)
 	var creates, adds, dels, tail ipsetScript
 	scripts := &fillScripts{creates: &creates, adds: &adds, dels: &dels, tail: &tail}
 	next := map[string][]netip.AddrPort{}
 	targets := map[string]netip.AddrPort{}
 	for _, t := range n.families {
 		for _, ts := range want[t.family] {
-			n.planSet(ts, live, pf, scripts, st)
+			n.planSet(ts, live, have, pf, scripts, st)
 			next[ts.name] = ts.entries
 			targets[ts.name] = ts.target
 			st.Entries += len(ts.entries)
@@ -255,14 +257,37 @@ type fillScripts struct {
 	prefilled int
 }
 
-// planSet adds the commands that bring one set to ts: increments when its live content is known, else a fill.
-// A new set is created and filled directly, or swapped in from pf after correcting it to ts. A set that exists
-// with unknown content (restart, failure, drift) may hold destinations whose new set is still being filled, so
-// its rebuild waits for the deletions, after the chain: first every wanted entry is added. Each script declares
-// the sets it touches (see ipsetScript.declare).
-func (n *Netfilter) planSet(ts targetSet, live map[string]setInfo, pf *prefill, s *fillScripts, st *Stats) {
+// liveContents returns, by set name, what each wanted set that exists holds: what the last Apply wrote or, where
+// that is not known (a restart, a failed set command), what `ipset save` reads from the kernel. A set it cannot
+// read, or that holds something we never write, is left out: planSet rebuilds it.
+func (n *Netfilter) liveContents(ctx context.Context, want map[forwarding.Family][]targetSet, live map[string]setInfo, st *Stats) map[string][]netip.AddrPort {
+	have := map[string][]netip.AddrPort{}
+	for _, t := range n.families {
+		for _, ts := range want[t.family] {
+			if _, exists := live[ts.name]; !exists {
+				continue
+			}
+			if prev, known := n.applied[ts.name]; known {
+				have[ts.name] = prev
+				continue
+			}
+			if entries, ok, err := readSetEntries(ctx, n.runner, ts.name, ts.family); err == nil && ok {
+				have[ts.name] = entries
+				st.SetsRead++
+			}
+		}
+	}
+	return have
+}
+
+// planSet adds the commands that bring one set to ts: increments from its live content when have knows it, else a
+// fill. A new set is created and filled directly, or swapped in from pf after correcting
+// it to ts. A set that exists with unknown content (unreadable, or drifted from what the last Apply wrote) may
+// hold destinations whose new set is still being filled, so its rebuild waits for the deletions, after the
+// chain: first every wanted entry is added. Each script declares the sets it touches (see ipsetScript.declare).
+func (n *Netfilter) planSet(ts targetSet, live map[string]setInfo, have map[string][]netip.AddrPort, pf *prefill, s *fillScripts, st *Stats) {
 	info, exists := live[ts.name]
-	prev, known := n.applied[ts.name]
+	prev, known := have[ts.name]
 	maxElem := setMaxElem
 	if exists && info.maxElem > 0 { // an older version's limit: a create line must repeat it to be a no-op
 		maxElem = info.maxElem

@@ -114,9 +114,14 @@ func TestKernel(t *testing.T) {
 		}, rules: retargeted, check: func(t *testing.T, st dataplane.Stats) {
 			want(t, st.SetsRebuilt == 1 && st.ChainsWritten == 1, st)
 		}},
-		{overlaps: true, name: "restart: state unknown, rebuilt by swap", fresh: true, rules: retargeted, check: func(t *testing.T, st dataplane.Stats) {
-			want(t, st.SetsRebuilt == 3 && st.ChainsWritten == 0 && st.JumpsInserted == 0, st)
+		{name: "restart: every set read back with ipset save, nothing to change", fresh: true, rules: retargeted, check: func(t *testing.T, st dataplane.Stats) {
+			want(t, st.SetsRead == 3 && !st.Changed(), st)
 		}},
+		{overlaps: true, name: "restart over a set holding what we never write (UDP): that set rebuilt by swap", fresh: true,
+			drift: [][]string{{"ipset", "add", dataplane.SetName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003")), "10.9.9.9,udp:53"}},
+			rules: retargeted, check: func(t *testing.T, st dataplane.Stats) {
+				want(t, st.SetsRead == 2 && st.SetsRebuilt == 1 && st.ChainsWritten == 0 && st.JumpsInserted == 0, st)
+			}},
 		{name: "no rules at all", rules: nil, check: func(t *testing.T, st dataplane.Stats) {
 			want(t, st.ChainsWritten == 2 && st.SetsDestroyed+st.SetsPending == 3, st)
 		}},

@@ -144,7 +144,7 @@ func TestKernelPrefillInterrupted(t *testing.T) {
 			t.Error("Prefill acted although every set exists")
 		}
 		st = k.apply(prefillRules)
-		want(t, st.SetsPrefilled == 0 && st.SetsRebuilt == 3, st)
+		want(t, st.SetsPrefilled == 0 && st.SetsRead == 3 && !st.Changed(), st)
 		k.assertState("after a restart", prefillRules, nil)
 
 		k.cleanup()

@@ -26,6 +26,9 @@ type Stats struct {
 	Targets int
 	// SetsRebuilt counts sets filled from scratch and swapped in (first sync, restart or drift).
 	SetsRebuilt int
+	// SetsRead counts existing sets whose content Apply read from the kernel, as it did not know it (restart,
+	// failure), to change them by increments instead of rebuilding them.
+	SetsRead int
 	// EntriesAdded and EntriesRemoved count incremental set changes.
 	EntriesAdded, EntriesRemoved int
 	// SetsDestroyed counts sets removed because no rule uses them any more.

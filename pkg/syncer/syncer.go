@@ -438,7 +438,7 @@ func (s *Syncer) finish(start time.Time, in *inputs, err error) {
 		if stats.Changed() && level > 2 {
 			level = 2
 		}
-		kv = append(kv, "kernelChanged", stats.Changed(), "verified", stats.Verified, "setsRebuilt", stats.SetsRebuilt,
+		kv = append(kv, "kernelChanged", stats.Changed(), "verified", stats.Verified, "setsRebuilt", stats.SetsRebuilt, "setsRead", stats.SetsRead,
 			"entriesAdded", stats.EntriesAdded, "entriesRemoved", stats.EntriesRemoved, "chainsWritten", stats.ChainsWritten,
 			"jumpsInserted", stats.JumpsInserted, "applyDuration", stats.Duration)
 		if stats.SetsPrefilled > 0 {

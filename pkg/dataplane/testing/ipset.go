@@ -66,6 +66,11 @@ func (k *FakeKernel) ipsetCommand(name string, args []string, stdin []byte) ([]b
 		return []byte(k.listSets()), nil
 	case len(rest) == 1 && rest[0] == "save":
 		return []byte(k.saveSets()), nil
+	case len(rest) == 2 && rest[0] == "save":
+		if _, ok := k.sets[rest[1]]; !ok {
+			return nil, commandError(name, args, 1, errSetMissing)
+		}
+		return []byte(k.saveSets(rest[1])), nil
 	case len(rest) == 3 && rest[0] == "test":
 		s, ok := k.sets[rest[1]]
 		if !ok {
@@ -244,10 +249,13 @@ func (k *FakeKernel) listSets() string {
 	return b.String()
 }
 
-// saveSets prints every set as `ipset save` does, entries sorted.
-func (k *FakeKernel) saveSets() string {
+// saveSets prints the named sets, or every set, as `ipset save` does, entries sorted.
+func (k *FakeKernel) saveSets(names ...string) string {
+	if len(names) == 0 {
+		names = slices.Sorted(maps.Keys(k.sets))
+	}
 	var b strings.Builder
-	for _, name := range slices.Sorted(maps.Keys(k.sets)) {
+	for _, name := range names {
 		s := k.sets[name]
 		fmt.Fprintf(&b, "create %s %s family %s hashsize %d maxelem %d bucketsize 12 initval 0x00000000\n", name, s.typ, s.family, s.hashSize, s.maxElem)
 		for _, e := range slices.Sorted(maps.Keys(s.entries)) {
