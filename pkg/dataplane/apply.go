@@ -30,7 +30,7 @@ import (
 // Apply implements Dataplane. It works in four steps, each leaving the forwarding in force:
 //  1. one `ipset -exist restore` creates sets and adds entries: a new set is filled directly, a set of the wrong
 //     type is filled as a temporary set and swapped in, an existing set gets the entries it lacks (after a
-//     restart or a failure, its content is read with `ipset save` first), and a set whose content cannot be
+//     restart or a failure, its content is read back first, see Config.ReadSet), and a set whose content cannot be
 //     known (it drifted, or holds what we never write) gets every wanted entry added;
 //  2. per family, when ChainName differs from the wanted rules, one `iptables-restore --noflush` replaces its
 //     content in a single transaction;
@@ -258,7 +258,7 @@ type fillScripts struct {
 }
 
 // liveContents returns, by set name, what each wanted set that exists holds: what the last Apply wrote or, where
-// that is not known (a restart, a failed set command), what `ipset save` reads from the kernel. A set it cannot
+// that is not known (a restart, a failed set command), what Config.ReadSet reads from the kernel. A set it cannot
 // read, or that holds something we never write, is left out: planSet rebuilds it.
 func (n *Netfilter) liveContents(ctx context.Context, want map[forwarding.Family][]targetSet, live map[string]setInfo, st *Stats) map[string][]netip.AddrPort {
 	have := map[string][]netip.AddrPort{}
@@ -271,7 +271,7 @@ func (n *Netfilter) liveContents(ctx context.Context, want map[forwarding.Family
 				have[ts.name] = prev
 				continue
 			}
-			if entries, ok, err := readSetEntries(ctx, n.runner, ts.name, ts.family); err == nil && ok {
+			if entries, ok, err := n.readSet(ctx, ts.name, ts.family); err == nil && ok {
 				have[ts.name] = entries
 				st.SetsRead++
 			}

@@ -50,11 +50,11 @@ limitations under the License.
 // Apply never flushes then rebuilds. A new set is created and filled directly: no rule can match a set that did
 // not exist. A set of ours with the wrong type was recreated, which ipset allows only while no rule references
 // it, so it is destroyed and created anew. An existing set whose content Apply does not know (a restart, a failed
-// set command) is read back with `ipset save` and then changed by increments, as on any other sync. A set that
-// drifted, or that holds what we never write (so cannot be read back), first gets every wanted entry added, and
-// its exact content is swapped in from a temporary set only once the chain is in place. Either way a destination
-// that a killed syncer left in its old set stays matched until its new set holds it. The chain
-// is replaced inside one `iptables-restore --noflush` transaction, which touches only EDGEWATCHER-FWD.
+// set command) is read back over netlink (`ipset save` costs more than a fill) and then changed by increments,
+// as on any other sync. A set that drifted, or that holds what we never write (so cannot be read back), first
+// gets every wanted entry added, and its exact content is swapped in from a temporary set only once the chain is
+// in place. Either way a destination that a killed syncer left in its old set stays matched until its new set
+// holds it. The chain is replaced inside one `iptables-restore --noflush` transaction, which touches only EDGEWATCHER-FWD.
 // Incremental set changes add entries before deleting old ones, and no entry is deleted while a chain or jump
 // could not be written. Each Apply re-reads the cheap parts of the kernel state (set headers with
 // their entry counts, our chain, the built-in chains' jumps) and repairs what differs: a flushed chain, a

@@ -44,3 +44,6 @@ func (n *Netfilter) Prefilling() bool { return n.prefill != nil }
 
 // KillPrefill kills the running Prefill's `ipset restore`.
 func (n *Netfilter) KillPrefill() { n.prefill.cancel() }
+
+// RunnerSetReader is runnerSetReader.
+var RunnerSetReader = runnerSetReader

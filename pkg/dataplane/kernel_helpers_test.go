@@ -126,7 +126,8 @@ func (k *kernel) newNetfilter() *dataplane.Netfilter {
 }
 
 // newNetfilterWith creates a Netfilter with cfg inside the namespace; the backend and, for the fake, the
-// iptables clients are the kernel's, and so is the runner when cfg has none.
+// iptables clients are the kernel's, and so is the runner when cfg has none. A real kernel's sets are read back
+// over netlink unless cfg says otherwise, the fake's with `ipset save`.
 func (k *kernel) newNetfilterWith(cfg dataplane.Config) *dataplane.Netfilter {
 	k.t.Helper()
 	cfg.Backend = k.backend
@@ -135,6 +136,8 @@ func (k *kernel) newNetfilterWith(cfg dataplane.Config) *dataplane.Netfilter {
 	}
 	if k.fake != nil {
 		cfg.NewIPTables = k.fake.NewIPTables
+	} else if cfg.ReadSet == nil {
+		cfg.ReadSet = dataplane.ReadSetNetlink // what the syncer uses, as its Runner is the default
 	}
 	var nf *dataplane.Netfilter
 	if err := k.do(func() error {

@@ -17,7 +17,6 @@ limitations under the License.
 package dataplane
 
 import (
-	"context"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -25,17 +24,6 @@ import (
 
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
 )
-
-// readSetEntries returns the entries of our set name, sorted, as `ipset save <name>` prints them. ok is false
-// when the set holds anything but TCP destinations of family f (a foreign edit): its content then stays unknown.
-func readSetEntries(ctx context.Context, r Runner, name string, f forwarding.Family) (entries []netip.AddrPort, ok bool, err error) {
-	out, err := r.Run(ctx, nil, "ipset", "save", name)
-	if err != nil {
-		return nil, false, err
-	}
-	entries, ok = parseSavedEntries(out, name, f)
-	return entries, ok, nil
-}
 
 // parseSavedEntries parses the `add <name> <ip>,tcp:<port>` lines of `ipset save` output for set name, and
 // returns the entries sorted. Any other add line, or one for another set, makes ok false.

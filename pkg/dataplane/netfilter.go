@@ -43,6 +43,9 @@ type Config struct {
 	// means NewIPTables (go-iptables), which execs command itself, so that every command runs in the network
 	// namespace of the calling OS thread.
 	NewIPTables func(f forwarding.Family, command string) (IPTables, error)
+	// ReadSet reads back a set whose content an Apply does not know (after a restart or a failed set command).
+	// nil means ReadSetNetlink when Runner is nil, else `ipset save` through Runner.
+	ReadSet SetReader
 	// VerifyInterval lets an Apply skip re-reading the kernel when the last full Apply was less than this long ago
 	// and the set of targets is unchanged: it then only adds and deletes set entries, in one `ipset restore`.
 	// Drift is then repaired within VerifyInterval instead of by the next Apply. Zero verifies on every Apply.
@@ -54,6 +57,7 @@ type Config struct {
 type Netfilter struct {
 	mu       sync.Mutex
 	runner   Runner
+	readSet  SetReader
 	families []*familyTables
 	// applied is what the last successful Apply left in each set; nil forces full rebuilds.
 	applied map[string][]netip.AddrPort
@@ -85,6 +89,13 @@ func New(ctx context.Context, cfg Config) (*Netfilter, error) {
 		return nil, fmt.Errorf("unknown iptables backend %q (want %q, %q or empty)", cfg.Backend, BackendLegacy, BackendNFT)
 	}
 	n := &Netfilter{runner: cfg.Runner, verifyInterval: cfg.VerifyInterval, overlapMinEntries: overlapMinEntries}
+	n.readSet = cfg.ReadSet
+	if n.readSet == nil {
+		n.readSet = runnerSetReader(cfg.Runner)
+		if cfg.Runner == nil {
+			n.readSet = ReadSetNetlink
+		}
+	}
 	if n.runner == nil {
 		n.runner = ExecRunner{}
 	}
