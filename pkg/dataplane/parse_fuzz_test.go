@@ -17,9 +17,13 @@ limitations under the License.
 package dataplane
 
 import (
+	"encoding/binary"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/edgewatcher/edgewatcher/pkg/forwarding"
 )
@@ -75,4 +79,57 @@ func FuzzParseSetHeaders(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzSetDump checks that the parser of IPSET_CMD_LIST messages never panics on what the kernel (or anything
+// posing as it) sends, keeps only TCP destinations of the family asked for, and reads back exactly the entries a
+// well-formed message carries.
+func FuzzSetDump(f *testing.F) {
+	f.Add(uint8(4), dumpMessage("hash:ip,port", netip.MustParseAddrPort("10.64.0.1:10351"), netip.MustParseAddrPort("10.64.0.2:10352")))
+	f.Add(uint8(6), dumpMessage("hash:ip,port", netip.MustParseAddrPort("[2001:db8::1]:10351")))
+	f.Add(uint8(4), dumpMessage("hash:ip", netip.MustParseAddrPort("10.64.0.1:10351")))
+	f.Add(uint8(4), []byte{})
+	f.Fuzz(func(t *testing.T, fam uint8, msg []byte) {
+		family := forwarding.IPv4
+		if fam%2 == 1 {
+			family = forwarding.IPv6
+		}
+		d := setDump{family: family, ok: true}
+		d.message(msg)
+		for _, e := range d.entries {
+			if !inFamily(family, e.Addr()) || e.Port() == 0 {
+				t.Errorf("kept %v as a %v entry", e, family)
+			}
+		}
+		// A well-formed message built from what was kept reads back the same entries.
+		if len(d.entries) > 0 && d.ok && d.typed {
+			again := setDump{family: family, ok: true}
+			again.message(dumpMessage("hash:ip,port", d.entries...))
+			if !again.ok || !again.typed || !slices.Equal(again.entries, d.entries) {
+				t.Errorf("round trip of %v: %v (ok %v)", d.entries, again.entries, again.ok)
+			}
+		}
+	})
+}
+
+// dumpMessage is the attributes of an IPSET_CMD_LIST message (after nfgenmsg) for a set of type typ holding
+// entries, as the kernel sends them.
+func dumpMessage(typ string, entries ...netip.AddrPort) []byte {
+	var adt []byte
+	for _, e := range entries {
+		kind, ip := uint16(ipsetAttrIPv4), e.Addr().AsSlice()
+		if e.Addr().Is6() {
+			kind = ipsetAttrIPv6
+		}
+		var data []byte
+		data = appendAttr(data, ipsetAttrIP|unix.NLA_F_NESTED, appendAttr(nil, kind|unix.NLA_F_NET_BYTEORDER, ip))
+		data = appendAttr(data, ipsetAttrPort|unix.NLA_F_NET_BYTEORDER, binary.BigEndian.AppendUint16(nil, e.Port()))
+		data = appendAttr(data, ipsetAttrProto, []byte{unix.IPPROTO_TCP})
+		adt = appendAttr(adt, ipsetAttrData|unix.NLA_F_NESTED, data)
+	}
+	var b []byte
+	b = appendAttr(b, ipsetAttrProtocol, []byte{ipsetProtocol})
+	b = appendAttr(b, ipsetAttrSetName, []byte("ewfwd4-x\x00"))
+	b = appendAttr(b, ipsetAttrTypeName, append([]byte(typ), 0))
+	return appendAttr(b, ipsetAttrADT|unix.NLA_F_NESTED, adt)
 }
