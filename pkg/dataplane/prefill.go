@@ -69,7 +69,8 @@ func (n *Netfilter) Prefill(ctx context.Context, candidates []forwarding.Rule) e
 }
 
 // groupCandidates groups the valid candidates of enabled families by target, in input order, leaving out the
-// targets whose set or temporary set exists (Apply fills or destroys those as usual).
+// targets whose set exists (Apply changes those as usual). A temporary set left by an interrupted Prefill is
+// flushed and filled again.
 func (n *Netfilter) groupCandidates(candidates []forwarding.Rule, live map[string]setInfo) map[string]*targetSet {
 	// Two passes: count each target's entries, then fill exactly sized slices. Targets are one per cloudcore, so
 	// a slice with a last-hit index beats hashing every rule's target.
@@ -103,9 +104,7 @@ func (n *Netfilter) groupCandidates(candidates []forwarding.Rule, live map[strin
 	}
 	sets := map[string]*targetSet{}
 	for _, ts := range targets {
-		_, exists := live[ts.name]
-		_, tmpExists := live[tmpSetName(ts.name)]
-		if !exists && !tmpExists {
+		if _, exists := live[ts.name]; !exists {
 			sets[ts.name] = ts
 		}
 	}
@@ -169,6 +168,7 @@ func startPrefill(ctx context.Context, r Starter, sets map[string]*targetSet) (*
 		var script ipsetScript
 		for _, f := range fills {
 			script.create(f.tmp, f.family, len(f.entries), setMaxElem)
+			script.WriteString("flush " + f.tmp + "\n") // a no-op unless an interrupted Prefill left it
 			for _, e := range f.entries {
 				script.add(f.tmp, e)
 				if script.Len() >= prefillChunk {

@@ -18,7 +18,9 @@ package dataplane_test
 
 import (
 	"context"
+	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -168,5 +170,22 @@ func TestKernelPrefillInterrupted(t *testing.T) {
 		st = k.apply(prefillRules)
 		want(t, st.SetsPrefilled == 0, st)
 		k.assertState("after a failed prefill", prefillRules, nil)
+
+		// A temporary set an interrupted Prefill left, with a withheld destination in it, is flushed and reused.
+		k.cleanup()
+		k.nf = k.newNetfilter()
+		k.nf.SetOverlapMinEntries(1)
+		tmp := dataplane.SetName(forwarding.IPv4, netip.MustParseAddrPort("10.0.0.2:10003")) + "-tmp"
+		if err := k.do(func() error {
+			_, err := k.runner().Run(context.Background(), []byte("create "+tmp+" hash:ip,port family inet hashsize 1024 maxelem "+
+				strconv.Itoa(dataplane.SetMaxElem)+"\nadd "+tmp+" 10.1.0.9,10351\n"), "ipset", "restore")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		k.prefill(prefillCandidates)
+		st = k.apply(prefillRules)
+		want(t, st.SetsPrefilled == 3, st)
+		k.assertState("after a Prefill over a leftover temporary set", prefillRules, nil)
 	})
 }
