@@ -96,6 +96,7 @@ func (c completedConfig) New() (*Server, error) {
 	}
 
 	apiGroupInfo := genericapiserver.NewDefaultAPIGroupInfo(kubeedge.GroupName, Scheme, metav1.ParameterCodec, Codecs)
+	apiGroupInfo.NegotiatedSerializer = Serializer
 	storage := map[string]rest.Storage{"edgenodes": edgenode.NewREST(extra.View, nil)}
 	if extra.Join != nil {
 		extra.Join.addStorage(storage, extra.View, c.GenericConfig.Authorization.Authorizer)

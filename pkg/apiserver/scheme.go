@@ -17,6 +17,8 @@ limitations under the License.
 package apiserver
 
 import (
+	"slices"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -30,7 +32,21 @@ var (
 	Scheme = runtime.NewScheme()
 	// Codecs encodes and decodes the types in Scheme.
 	Codecs = serializer.NewCodecFactory(Scheme)
+	// Serializer is what the server negotiates with clients: Codecs without protobuf, which the
+	// kubeedge.kubesphere.io types have no encoding for. A client that asks for protobuf first and JSON as the
+	// alternative (client-go's protobuf configuration) gets JSON, instead of a 500 from a failed encoding.
+	Serializer runtime.NegotiatedSerializer = withoutProtobuf{Codecs}
 )
+
+// withoutProtobuf is a CodecFactory that does not offer protobuf.
+type withoutProtobuf struct{ serializer.CodecFactory }
+
+// SupportedMediaTypes implements runtime.NegotiatedSerializer.
+func (s withoutProtobuf) SupportedMediaTypes() []runtime.SerializerInfo {
+	return slices.DeleteFunc(slices.Clone(s.CodecFactory.SupportedMediaTypes()), func(i runtime.SerializerInfo) bool {
+		return i.MediaType == runtime.ContentTypeProtobuf
+	})
+}
 
 func init() {
 	install.Install(Scheme)

@@ -24,6 +24,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/kubernetes"
 	"sigs.k8s.io/yaml"
 
 	"github.com/edgewatcher/edgewatcher/apis/kubeedge/v1alpha1"
@@ -174,6 +176,33 @@ func TestBadSelectorsAreBadRequests(t *testing.T) {
 		_, stderr, err := cp.Kubectl(ctx, append([]string{"get", "edgenodes"}, tc.args...)...)
 		if err == nil || !strings.Contains(stderr, "(BadRequest)") || !strings.Contains(stderr, tc.want) {
 			t.Errorf("kubectl get edgenodes %v: err=%v stderr=%s", tc.args, err, stderr)
+		}
+	}
+}
+
+// TestProtobufClientsGetJSON asks for edgenodes as a client-go clientset configured for protobuf does: protobuf
+// first, JSON as the alternative. The types have no protobuf encoding, so the answer must be JSON, not a 500.
+func TestProtobufClientsGetJSON(t *testing.T) {
+	ctx := context.Background()
+	cfg := cp.RestConfig()
+	cfg.ContentType = "application/vnd.kubernetes.protobuf"
+	cfg.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
+	client, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/apis/kubeedge.kubesphere.io/v1alpha1/edgenodes", "/apis/kubeedge.kubesphere.io/v1alpha1/edgenodes/no-such-node"} {
+		var contentType string
+		err := client.CoreV1().RESTClient().Get().AbsPath(path).Do(ctx).ContentType(&contentType).Error()
+		if strings.HasSuffix(path, "no-such-node") {
+			if !apierrors.IsNotFound(err) {
+				t.Errorf("GET %s: %v, want NotFound", path, err)
+			}
+		} else if err != nil {
+			t.Errorf("GET %s: %v", path, err)
+		}
+		if contentType != "application/json" {
+			t.Errorf("GET %s answered %q, want application/json", path, contentType)
 		}
 	}
 }

@@ -93,6 +93,7 @@ func (o *Options) ServerConfig() (*apiserver.Config, error) {
 
 func (o *Options) genericConfig() (*genericapiserver.Config, error) {
 	c := genericapiserver.NewConfig(apiserver.Codecs)
+	c.Serializer = apiserver.Serializer
 	c.EffectiveVersion = compatibility.DefaultBuildEffectiveVersion()
 	if err := o.SecureServing.ApplyTo(&c.SecureServing, &c.LoopbackClientConfig); err != nil {
 		return nil, err
