@@ -253,24 +253,8 @@ func createEdgeNodes(ctx context.Context, c kubernetes.Interface, from, to int) 
 func measureSyncer(b *testing.B, cp *framework.ControlPlane, bin string, n int) syncerMemory {
 	b.Helper()
 	ns := netns.New(b, netip.MustParsePrefix(benchHostIP+"/24"))
-	port, err := framework.FreePort()
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	logPath := filepath.Join(b.TempDir(), "edgewatcher-syncer-"+sizeName(n)+".log")
 	start := time.Now()
-	// StartProcess forks from the framework's never-exiting locked thread, so Pdeathsig only fires with us.
-	proc, err := framework.StartProcess("edgewatcher-syncer", logPath, bin,
-		"--kubeconfig="+cp.AdminKubeconfig,
-		"--netns="+ns.Name,
-		"--node-name=bench-host",
-		"--metrics-bind-address="+addr,
-		"--healthz-bind-address="+addr,
-	)
-	if err != nil {
-		b.Fatal(err)
-	}
+	proc, addr := startBenchSyncer(b, cp, bin, ns, sizeName(n))
 	defer func() {
 		if err := proc.Stop(30 * time.Second); err != nil {
 			b.Error(err)
@@ -278,34 +262,11 @@ func measureSyncer(b *testing.B, cp *framework.ControlPlane, bin string, n int) 
 	}()
 	fail := func(format string, args ...any) {
 		b.Helper()
-		b.Fatalf("%s\n----- edgewatcher-syncer log tail (%s) -----\n%s", fmt.Sprintf(format, args...), logPath, proc.LogTail(40))
+		b.Fatalf("%s\n----- edgewatcher-syncer log tail (%s) -----\n%s", fmt.Sprintf(format, args...), proc.LogPath, proc.LogTail(40))
 	}
-
-	deadline := start.Add(10 * time.Minute)
-	var last string
-	for {
-		if proc.Exited() {
-			fail("edgewatcher-syncer exited before it programmed %d nodes: %v", n, proc.ExitError())
-		}
-		if time.Now().After(deadline) {
-			fail("edgewatcher-syncer did not program %d nodes within 10m: %s", n, last)
-		}
-		code, _, err := httpGet(addr, "/readyz")
-		if err == nil && code == http.StatusOK {
-			var programmed string
-			if _, body, err := httpGet(addr, "/metrics"); err == nil {
-				programmed = metricValue(body, `edgewatcher_syncer_rules_programmed{family="ipv4"}`)
-			}
-			if v, err := strconv.ParseFloat(programmed, 64); err == nil && int(v) == n {
-				break
-			}
-			last = "rules_programmed{family=ipv4} " + programmed
-		} else {
-			last = fmt.Sprintf("/readyz %d %v", code, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitProgrammed(b, proc, addr, n, 10*time.Minute)
 	m := syncerMemory{ready: time.Since(start)}
+	var err error
 	if m.rssReady, _, err = framework.Memory(proc.Pid()); err != nil {
 		b.Fatal(err)
 	}
@@ -330,6 +291,63 @@ func measureSyncer(b *testing.B, cp *framework.ControlPlane, bin string, n int) 
 			metricValue(body, `edgewatcher_syncer_syncs_total{result="success"}`))
 	}
 	return m
+}
+
+// startBenchSyncer starts edgewatcher-syncer against cp, programming ns; it returns the process and the address
+// of its metrics and health server.
+func startBenchSyncer(b *testing.B, cp *framework.ControlPlane, bin string, ns *netns.Namespace, run string) (*framework.Process, string) {
+	b.Helper()
+	port, err := framework.FreePort()
+	if err != nil {
+		b.Fatal(err)
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	logPath := filepath.Join(b.TempDir(), "edgewatcher-syncer-"+run+".log")
+	// StartProcess forks from the framework's never-exiting locked thread, so Pdeathsig only fires with us.
+	proc, err := framework.StartProcess("edgewatcher-syncer", logPath, bin,
+		"--kubeconfig="+cp.AdminKubeconfig,
+		"--netns="+ns.Name,
+		"--node-name=bench-host",
+		"--metrics-bind-address="+addr,
+		"--healthz-bind-address="+addr,
+	)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return proc, addr
+}
+
+// waitProgrammed waits until the syncer at addr is ready and has programmed n IPv4 destinations.
+func waitProgrammed(b *testing.B, proc *framework.Process, addr string, n int, timeout time.Duration) {
+	b.Helper()
+	fail := func(format string, args ...any) {
+		b.Helper()
+		b.Fatalf("%s\n----- edgewatcher-syncer log tail (%s) -----\n%s", fmt.Sprintf(format, args...), proc.LogPath, proc.LogTail(40))
+	}
+	deadline := time.Now().Add(timeout)
+	var last string
+	for {
+		if proc.Exited() {
+			fail("edgewatcher-syncer exited before it programmed %d nodes: %v", n, proc.ExitError())
+		}
+		if time.Now().After(deadline) {
+			fail("edgewatcher-syncer did not program %d nodes within %v: %s", n, timeout, last)
+		}
+		code, _, err := httpGet(addr, "/readyz")
+		if err == nil && code == http.StatusOK {
+			var programmed string
+			if _, body, err := httpGet(addr, "/metrics"); err == nil {
+				programmed = metricValue(body, `edgewatcher_syncer_rules_programmed{family="ipv4"}`)
+			}
+			if v, err := strconv.ParseFloat(programmed, 64); err == nil && int(v) == n {
+				return
+			}
+			last = "rules_programmed{family=ipv4} " + programmed
+		} else {
+			last = fmt.Sprintf("/readyz %d %v", code, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // mb renders a byte count from the metrics text in MB, or returns it unchanged when it is not a number.
