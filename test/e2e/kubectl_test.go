@@ -18,6 +18,7 @@ package e2e
 
 import (
 	"context"
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -204,5 +205,11 @@ func TestProtobufClientsGetJSON(t *testing.T) {
 		if contentType != "application/json" {
 			t.Errorf("GET %s answered %q, want application/json", path, contentType)
 		}
+	}
+	var code int
+	_ = client.CoreV1().RESTClient().Get().AbsPath("/apis/kubeedge.kubesphere.io/v1alpha1/edgenodes").
+		SetHeader("Accept", "application/vnd.kubernetes.protobuf").Do(ctx).StatusCode(&code)
+	if code != http.StatusNotAcceptable {
+		t.Errorf("GET edgenodes accepting only protobuf answered %d, want 406", code)
 	}
 }
