@@ -53,8 +53,16 @@ type EdgeCore struct {
 // is the private containerd's socket (keadm's default is the system's), the pod sandbox image is the locally
 // built pause image, and the kubelet makes no QoS or node-allocatable cgroups: pods get their cgroups under
 // cgroupParent (the kubelet's cgroupRoot), which the test removes, so the host's cgroup tree is left as it was.
+// The edge device shares the host's disk and memory, so the eviction thresholds are near zero: with the kubelet's
+// defaults (imagefs.available<15%) a host disk 85% full made edged evict and garbage-collect the test's
+// container while the test read its log.
 func EdgeHostSettings(c EdgeCoreConfig, runtimeEndpoint, sandboxImage, cgroupParent string) error {
 	for _, s := range []setting{
+		{"modules.edged.tailoredKubeletConfig.evictionHard", map[string]any{
+			"imagefs.available": "1%", "nodefs.available": "1%", "nodefs.inodesFree": "1%", "memory.available": "1Mi",
+		}},
+		{"modules.edged.tailoredKubeletConfig.imageGCHighThresholdPercent", 100},
+		{"modules.edged.tailoredKubeletConfig.imageGCLowThresholdPercent", 99},
 		{"modules.edged.tailoredKubeletConfig.containerRuntimeEndpoint", runtimeEndpoint},
 		{"modules.edged.tailoredKubeletConfig.imageServiceEndpoint", runtimeEndpoint},
 		{"modules.edged.podSandboxImage", sandboxImage},
