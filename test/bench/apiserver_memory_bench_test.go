@@ -69,13 +69,7 @@ type apiServerMemory struct {
 func BenchmarkAPIServerMemory(b *testing.B) {
 	framework.RequireBinaries(b)
 	ctx := context.Background()
-	cp, err := framework.StartControlPlane(ctx, framework.ControlPlaneOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = cp.Stop() })
-	client := bulkClient(b, cp)
-	applyBenchTunnelPort(b, ctx, client)
+	cp, client := startBenchControlPlane(b, ctx)
 	// The aggregated API is called as kubectl does, in JSON.
 	jsonCfg := cp.RestConfig()
 	jsonCfg.QPS, jsonCfg.Burst = -1, 0

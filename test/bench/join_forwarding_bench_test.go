@@ -77,13 +77,7 @@ func BenchmarkJoinToForwarding(b *testing.B) {
 	bin := syncerBinary(b)
 
 	ctx := context.Background()
-	cp, err := framework.StartControlPlane(ctx, framework.ControlPlaneOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = cp.Stop() })
-	client := bulkClient(b, cp)
-	applyBenchTunnelPort(b, ctx, client)
+	cp, client := startBenchControlPlane(b, ctx)
 	if _, err := createEdgeNodes(ctx, client, 0, joinForwardingNodes); err != nil {
 		b.Fatal(err)
 	}

@@ -99,13 +99,7 @@ func BenchmarkSyncerMemory(b *testing.B) {
 	bin := syncerBinary(b)
 
 	ctx := context.Background()
-	cp, err := framework.StartControlPlane(ctx, framework.ControlPlaneOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = cp.Stop() })
-	client := bulkClient(b, cp)
-	applyBenchTunnelPort(b, ctx, client)
+	cp, client := startBenchControlPlane(b, ctx)
 
 	sizes := []int{1_000, 10_000, 100_000}
 	results := map[int]syncerMemory{}
@@ -167,6 +161,20 @@ func syncerBinary(b *testing.B) string {
 		b.Fatal(err)
 	}
 	return bin
+}
+
+// startBenchControlPlane starts etcd and kube-apiserver, stopped when the benchmark ends, with the kubeedge
+// namespace and its tunnelport record, and returns it with a bulk client.
+func startBenchControlPlane(b *testing.B, ctx context.Context) (*framework.ControlPlane, kubernetes.Interface) {
+	b.Helper()
+	cp, err := framework.StartControlPlane(ctx, framework.ControlPlaneOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = cp.Stop() })
+	client := bulkClient(b, cp)
+	applyBenchTunnelPort(b, ctx, client)
+	return cp, client
 }
 
 // bulkClient returns an admin clientset for creating many Nodes: protobuf, and no client-side rate limit.
