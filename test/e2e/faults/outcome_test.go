@@ -25,8 +25,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
+	"os"
 	"strings"
 	"syscall"
+	"testing"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -97,6 +100,9 @@ func transportClass(err error) string {
 		return "connection refused"
 	case errors.Is(err, syscall.ECONNRESET):
 		return "connection reset"
+	case errors.Is(err, syscall.EPIPE):
+		// The request was written to a connection the killed server had already closed.
+		return "broken pipe"
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return "EOF"
 	case strings.Contains(err.Error(), "http2: client connection force closed"), strings.Contains(err.Error(), "http2: client connection lost"):
@@ -108,13 +114,13 @@ func transportClass(err error) string {
 	return "transport error: " + err.Error()
 }
 
-// unclear returns why a failed request did not fail clearly, or "" when it did: a clear failure is a refused, reset
-// or closed connection (the client knows it got no answer), or a 5xx answer that is a Status with a message. A
+// unclear returns why a failed request did not fail clearly, or "" when it did: a clear failure is a refused, reset,
+// broken or closed connection (the client knows it got no answer), or a 5xx answer that is a Status with a message. A
 // 4xx, a timeout, or a 5xx without an explanation is not clear.
 func (o outcome) unclear() string {
 	if o.err != nil {
 		switch c := transportClass(o.err); c {
-		case "connection refused", "connection reset", "connection closed", "EOF":
+		case "connection refused", "connection reset", "broken pipe", "connection closed", "EOF":
 			return ""
 		default:
 			return c
@@ -137,4 +143,30 @@ func truncate(b []byte) string {
 		return string(b[:limit]) + "..."
 	}
 	return string(b)
+}
+
+func TestTransportClass(t *testing.T) {
+	wrap := func(errno syscall.Errno) error {
+		return &url.Error{Op: "Get", URL: "https://127.0.0.1:1/", Err: &net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", errno)}}
+	}
+	for _, tc := range []struct {
+		err   error
+		class string
+		clear bool
+	}{
+		{wrap(syscall.ECONNREFUSED), "connection refused", true},
+		{wrap(syscall.ECONNRESET), "connection reset", true},
+		{wrap(syscall.EPIPE), "broken pipe", true},
+		{fmt.Errorf("get: %w", io.ErrUnexpectedEOF), "EOF", true},
+		{errors.New("http2: client connection force closed via ClientConn.Close"), "connection closed", true},
+		{wrap(syscall.EHOSTUNREACH), "transport error: " + wrap(syscall.EHOSTUNREACH).Error(), false},
+	} {
+		o := outcome{err: tc.err}
+		if got := o.class(); got != tc.class {
+			t.Errorf("class(%v) = %q, want %q", tc.err, got, tc.class)
+		}
+		if got := o.unclear() == ""; got != tc.clear {
+			t.Errorf("clear(%v) = %v, want %v", tc.err, got, tc.clear)
+		}
+	}
 }
