@@ -21,7 +21,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/edgewatcher/edgewatcher/apis/kubeedge"
 	"github.com/edgewatcher/edgewatcher/pkg/ipam"
 )
 
@@ -31,40 +30,40 @@ import (
 type addressFeed struct {
 	index   *ipam.Index
 	mu      sync.Mutex
-	pending map[*kubeedge.EdgeNode]ipam.NodeClaims
+	pending map[*entry]ipam.NodeClaims
 }
 
 // IndexAddresses makes the Cache keep idx up to date with the IP addresses of every Node,
 // edge or not. Call it before the Node informer starts.
 func (c *Cache) IndexAddresses(idx *ipam.Index) {
-	c.addresses = &addressFeed{index: idx, pending: map[*kubeedge.EdgeNode]ipam.NodeClaims{}}
+	c.addresses = &addressFeed{index: idx, pending: map[*entry]ipam.NodeClaims{}}
 }
 
-// stash records the claims of node for the view en made from it.
-func (f *addressFeed) stash(en *kubeedge.EdgeNode, node *corev1.Node) {
+// stash records the claims of node for the entry e made from it.
+func (f *addressFeed) stash(e *entry, node *corev1.Node) {
 	if f == nil {
 		return
 	}
 	claims := ipam.ClaimsOf(node)
 	f.mu.Lock()
-	f.pending[en] = claims
+	f.pending[e] = claims
 	f.mu.Unlock()
 }
 
-// apply moves the claims stashed for en into the index; deleted removes the Node's claims.
-func (f *addressFeed) apply(en *kubeedge.EdgeNode, deleted bool) {
+// apply moves the claims stashed for e into the index; deleted removes the Node's claims.
+func (f *addressFeed) apply(e *entry, deleted bool) {
 	if f == nil {
 		return
 	}
 	f.mu.Lock()
-	claims, ok := f.pending[en]
-	delete(f.pending, en)
+	claims, ok := f.pending[e]
+	delete(f.pending, e)
 	f.mu.Unlock()
 	switch {
 	case deleted:
-		f.index.RemoveNode(en.Name)
+		f.index.RemoveNode(e.name)
 	case ok:
-		f.index.SetNodeClaims(en.Name, claims)
+		f.index.SetNodeClaims(e.name, claims)
 	}
 }
 

@@ -41,9 +41,9 @@ type Cache struct {
 	mu       sync.RWMutex
 	progress *sync.Cond // signalled whenever rv advances
 
-	items map[string]*kubeedge.EdgeNode
-	// reservations are the views of reservations; a joined Node's view shadows its reservation.
-	reservations map[string]*kubeedge.EdgeNode
+	items map[string]*entry
+	// reservations are the entries of reservations; a joined Node's entry shadows its reservation.
+	reservations map[string]*entry
 	// rv is the highest Node resource version observed.
 	rv uint64
 	// oldest is the lowest resource version a watch may resume from.
@@ -104,8 +104,8 @@ func NewCache(historySize int) *Cache {
 // NewCacheWithHistory returns an empty Cache that keeps the changes history selects for resuming watches.
 func NewCacheWithHistory(history HistoryOptions) *Cache {
 	c := &Cache{
-		items:         map[string]*kubeedge.EdgeNode{},
-		reservations:  map[string]*kubeedge.EdgeNode{},
+		items:         map[string]*entry{},
+		reservations:  map[string]*entry{},
 		history:       newHistory(history),
 		watchers:      map[uint64]*watcher{},
 		watcherBuffer: 1000,
@@ -145,17 +145,17 @@ func (c *Cache) HasSynced() bool {
 
 // OnAdd implements cache.ResourceEventHandler.
 func (c *Cache) OnAdd(obj interface{}, isInInitialList bool) {
-	if en, ok := asEdgeNode(obj); ok {
-		c.addresses.apply(en, false)
-		c.apply(en, false, isInInitialList)
+	if e, ok := asEntry(obj); ok {
+		c.addresses.apply(e, false)
+		c.apply(e, false, isInInitialList)
 	}
 }
 
 // OnUpdate implements cache.ResourceEventHandler.
 func (c *Cache) OnUpdate(_, newObj interface{}) {
-	if en, ok := asEdgeNode(newObj); ok {
-		c.addresses.apply(en, false)
-		c.apply(en, false, false)
+	if e, ok := asEntry(newObj); ok {
+		c.addresses.apply(e, false)
+		c.apply(e, false, false)
 	}
 }
 
@@ -164,47 +164,47 @@ func (c *Cache) OnDelete(obj interface{}) {
 	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 		c.addresses.forget(t.Key)
 		c.forget(t.Key)
-	} else if en, ok := asEdgeNode(obj); ok {
-		c.addresses.apply(en, true)
-		c.apply(en, true, false)
+	} else if e, ok := asEntry(obj); ok {
+		c.addresses.apply(e, true)
+		c.apply(e, true, false)
 	}
 }
 
-// apply folds one Node event, as its EdgeNode view, into the view.
-func (c *Cache) apply(node *kubeedge.EdgeNode, deleted, initial bool) {
-	rv, err := strconv.ParseUint(node.ResourceVersion, 10, 64)
+// apply folds one Node event, as its entry, into the view.
+func (c *Cache) apply(node *entry, deleted, initial bool) {
+	rv, err := strconv.ParseUint(node.rv, 10, 64)
 	if err != nil {
-		klog.ErrorS(err, "Ignoring node with unparsable resourceVersion", "node", klog.KObj(node))
+		klog.ErrorS(err, "Ignoring node with unparsable resourceVersion", "node", klog.KRef("", node.name))
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	prev, own := c.visible(node.Name), c.items[node.Name]
-	if _, edge := node.Labels[EdgeRoleLabel]; !deleted && edge {
-		c.items[node.Name] = node
+	prev, own := c.visible(node.name), c.items[node.name]
+	if !deleted && node.isEdge() {
+		c.items[node.name] = node
 	} else {
-		delete(c.items, node.Name)
+		delete(c.items, node.name)
 	}
-	c.noteSince(node.Name, own, c.items[node.Name], rv)
+	c.noteSince(node.name, own, c.items[node.name], rv)
 	last := prev
 	if deleted && own != nil && prev == own {
 		// A deleted Node is reported with its final state.
 		last = node
 	}
-	c.publish(prev, c.visible(node.Name), last, rv, initial)
+	c.publish(prev, c.visible(node.name), last, rv, initial)
 }
 
 // visible is what a client sees under name: the joined Node's view, else the reservation; the caller holds c.mu.
-func (c *Cache) visible(name string) *kubeedge.EdgeNode {
-	if en, ok := c.items[name]; ok {
-		return en
+func (c *Cache) visible(name string) *entry {
+	if e, ok := c.items[name]; ok {
+		return e
 	}
 	return c.reservations[name]
 }
 
 // publish records the transition of one name from prev to next at rv; last is the final
 // state reported when the name disappears. The caller holds c.mu.
-func (c *Cache) publish(prev, next, last *kubeedge.EdgeNode, rv uint64, initial bool) {
+func (c *Cache) publish(prev, next, last *entry, rv uint64, initial bool) {
 	c.setSorted(prev, next)
 	if rv < c.rv {
 		// Never move backwards: a resumed watch relies on increasing versions.
@@ -213,10 +213,10 @@ func (c *Cache) publish(prev, next, last *kubeedge.EdgeNode, rv uint64, initial 
 	var ch change
 	switch {
 	case next == nil && prev != nil:
-		ch = change{kind: watch.Deleted, obj: withResourceVersion(last, rv), prev: prev}
+		ch = change{kind: watch.Deleted, obj: last.withResourceVersion(strconv.FormatUint(rv, 10)), prev: prev}
 	case next != nil && prev == nil:
 		ch = change{kind: watch.Added, obj: next}
-	case next != nil && prev != nil && !sameView(prev, next):
+	case next != nil && prev != nil && !sameEntry(prev, next):
 		ch = change{kind: watch.Modified, obj: next, prev: prev}
 	default:
 		c.advance(rv)
@@ -307,8 +307,11 @@ func (c *Cache) Get(name string) (*kubeedge.EdgeNode, bool, error) {
 	if !c.synced {
 		return nil, false, ErrNotSynced
 	}
-	en := c.visible(name)
-	return en, en != nil, nil
+	e := c.visible(name)
+	if e == nil {
+		return nil, false, nil
+	}
+	return e.edgeNode(), true, nil
 }
 
 // List returns the EdgeNodes that pass filter, sorted by name, and the resource version they reflect.
@@ -327,14 +330,14 @@ func (c *Cache) Len() int {
 	return c.sorted.Len()
 }
 
-// each calls fn for every visible EdgeNode; the caller holds c.mu.
-func (c *Cache) each(fn func(*kubeedge.EdgeNode)) {
-	for _, en := range c.items {
-		fn(en)
+// each calls fn for every visible entry; the caller holds c.mu.
+func (c *Cache) each(fn func(*entry)) {
+	for _, e := range c.items {
+		fn(e)
 	}
-	for name, en := range c.reservations {
+	for name, e := range c.reservations {
 		if _, joined := c.items[name]; !joined {
-			fn(en)
+			fn(e)
 		}
 	}
 }
@@ -396,16 +399,6 @@ func (c *Cache) wake() {
 	c.mu.Unlock()
 }
 
-func withResourceVersion(en *kubeedge.EdgeNode, rv uint64) *kubeedge.EdgeNode {
-	s := strconv.FormatUint(rv, 10)
-	if en.ResourceVersion == s {
-		return en
-	}
-	out := *en
-	out.ResourceVersion = s
-	return &out
-}
-
 // sameView reports whether two versions of an EdgeNode differ only in resource version.
 func sameView(a, b *kubeedge.EdgeNode) bool {
 	return a.UID == b.UID &&
@@ -431,6 +424,10 @@ func (c *Cache) GetWithVersion(name string) (*kubeedge.EdgeNode, bool, string, e
 	if !c.synced {
 		return nil, false, "", ErrNotSynced
 	}
-	en := c.visible(name)
-	return en, en != nil, strconv.FormatUint(c.rv, 10), nil
+	rv := strconv.FormatUint(c.rv, 10)
+	e := c.visible(name)
+	if e == nil {
+		return nil, false, rv, nil
+	}
+	return e.edgeNode(), true, rv, nil
 }

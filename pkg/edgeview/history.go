@@ -21,8 +21,6 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/watch"
-
-	"github.com/edgewatcher/edgewatcher/apis/kubeedge"
 )
 
 // change is one observed transition of an EdgeNode, at resource version rv.
@@ -32,9 +30,9 @@ type change struct {
 	// at is when the change was recorded, as an offset from the history's start.
 	at time.Duration
 	// obj is the object after the change; for Deleted, the last known state.
-	obj *kubeedge.EdgeNode
+	obj *entry
 	// prev is the object before a Modified change.
-	prev *kubeedge.EdgeNode
+	prev *entry
 }
 
 // HistoryOptions says which changes a Cache keeps for watches that resume from a resource version and for the

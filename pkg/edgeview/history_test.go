@@ -26,8 +26,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/watch"
-
-	"github.com/edgewatcher/edgewatcher/apis/kubeedge"
 )
 
 // rvs returns the resource versions of changes.
@@ -42,7 +40,7 @@ func rvs(changes []change) []uint64 {
 func TestHistoryByCount(t *testing.T) {
 	h := newHistory(HistoryOptions{MinChanges: 3, MaxChanges: 3})
 	for rv := uint64(1); rv <= 5; rv++ {
-		dropped, ok := h.add(change{rv: rv, obj: &kubeedge.EdgeNode{}}, time.Duration(rv)*time.Hour)
+		dropped, ok := h.add(change{rv: rv, obj: &entry{}}, time.Duration(rv)*time.Hour)
 		if want := rv > 3; ok != want || (ok && dropped != rv-3) {
 			t.Fatalf("add %d: dropped %d %v, want %v", rv, dropped, ok, want)
 		}
@@ -104,7 +102,7 @@ func TestHistoryDropsOnlyWhatAgedOut(t *testing.T) {
 func TestHistoryReleasesDroppedObjects(t *testing.T) {
 	h := newHistory(HistoryOptions{MinChanges: 2, MaxChanges: 2})
 	for rv := uint64(1); rv <= 3; rv++ {
-		h.add(change{rv: rv, obj: &kubeedge.EdgeNode{}, prev: &kubeedge.EdgeNode{}}, 0)
+		h.add(change{rv: rv, obj: &entry{}, prev: &entry{}}, 0)
 	}
 	for i, c := range h.buf {
 		if c.rv == 1 || (c.rv == 0 && (c.obj != nil || c.prev != nil)) {

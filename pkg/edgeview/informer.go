@@ -24,9 +24,9 @@ import (
 	"k8s.io/client-go/tools/cache"
 )
 
-// NewNodeInformer returns an informer on all Nodes whose store holds the EdgeNode views
-// that view.Transform makes, not Nodes, and has no indexes: one small object per Node.
-// Its store must only be read as *kubeedge.EdgeNode; register view as its event handler.
+// NewNodeInformer returns an informer on all Nodes whose store holds the entries that
+// view.Transform makes, not Nodes, and has no indexes: one small object per Node. Only
+// view reads its store; register view as its event handler.
 func NewNodeInformer(client kubernetes.Interface, view *Cache) (cache.SharedIndexInformer, error) {
 	lw := cache.NewListWatchFromClient(client.CoreV1().RESTClient(), "nodes", metav1.NamespaceAll, fields.Everything())
 	informer := cache.NewSharedIndexInformerWithOptions(lw, &corev1.Node{}, cache.SharedIndexInformerOptions{})

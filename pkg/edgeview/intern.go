@@ -18,48 +18,57 @@ package edgeview
 
 import "sync"
 
-// maxInternedStrings bounds a stringInterner, so that unique values such as host names
-// cannot grow it without limit; past it, strings are kept as they are.
-const maxInternedStrings = 1 << 16
+// maxInterned bounds each table of a stringInterner, so that unique values such as serial numbers cannot grow
+// it without limit; past it, strings and label pairs are kept as they are.
+const maxInterned = 1 << 16
 
-// stringInterner deduplicates strings that repeat across Nodes.
+// stringInterner deduplicates strings and label pairs that repeat across Nodes. A nil interner keeps them as
+// they are.
 type stringInterner struct {
-	mu sync.Mutex
-	m  map[string]string
+	mu    sync.Mutex
+	m     map[string]string
+	pairs map[labelPair]*labelPair
 }
 
-func newStringInterner() *stringInterner { return &stringInterner{m: map[string]string{}} }
+func newStringInterner() *stringInterner {
+	return &stringInterner{m: map[string]string{}, pairs: map[labelPair]*labelPair{}}
+}
 
 // intern returns the canonical copy of s.
 func (in *stringInterner) intern(s string) string {
-	if s == "" {
-		return ""
+	if s == "" || in == nil {
+		return s
 	}
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	if c, ok := in.m[s]; ok {
+	return in.internLocked(s)
+}
+
+// internLocked is intern with in.mu held.
+func (in *stringInterner) internLocked(s string) string {
+	if c, ok := in.m[s]; ok || s == "" {
 		return c
 	}
-	if len(in.m) < maxInternedStrings {
+	if len(in.m) < maxInterned {
 		in.m[s] = s
 	}
 	return s
 }
 
-// internMap copies m into an exactly sized map of interned strings; values equal to
-// name (the hostname label) reuse name instead.
-func (in *stringInterner) internMap(m map[string]string, name string) map[string]string {
-	if m == nil {
-		return nil
+// pair returns the canonical copy of p, its strings interned.
+func (in *stringInterner) pair(p labelPair) *labelPair {
+	if in == nil {
+		return &p
 	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		if v == name {
-			v = name
-		} else {
-			v = in.intern(v)
-		}
-		out[in.intern(k)] = v
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if c, ok := in.pairs[p]; ok {
+		return c
 	}
-	return out
+	p.key, p.value = in.internLocked(p.key), in.internLocked(p.value)
+	c := &p
+	if len(in.pairs) < maxInterned {
+		in.pairs[p] = c
+	}
+	return c
 }

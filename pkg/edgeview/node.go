@@ -21,7 +21,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/edgewatcher/edgewatcher/apis/kubeedge"
 )
@@ -36,36 +35,8 @@ func IsEdgeNode(node *corev1.Node) bool {
 }
 
 // FromNode converts a core Node into the EdgeNode view of a joined node.
-// The result shares strings and maps with node, so neither may be mutated afterwards.
 func FromNode(node *corev1.Node) *kubeedge.EdgeNode {
-	en := &kubeedge.EdgeNode{
-		ObjectMeta: metav1.ObjectMeta{
-			Name:              node.Name,
-			UID:               node.UID,
-			ResourceVersion:   node.ResourceVersion,
-			CreationTimestamp: node.CreationTimestamp,
-			DeletionTimestamp: node.DeletionTimestamp,
-			Labels:            node.Labels,
-		},
-		Status: kubeedge.EdgeNodeStatus{
-			Phase:           kubeedge.EdgeNodeJoined,
-			Readiness:       kubeedge.NodeReadinessUnknown,
-			InternalIP:      InternalIP(node),
-			KubeletPort:     node.Status.DaemonEndpoints.KubeletEndpoint.Port,
-			KubeEdgeVersion: KubeEdgeVersion(node.Status.NodeInfo.KubeletVersion),
-		},
-	}
-	if ready := readyCondition(node); ready != nil {
-		en.Status.Readiness = readiness(ready.Status)
-		en.Status.Conditions = []metav1.Condition{{
-			Type:               string(corev1.NodeReady),
-			Status:             metav1.ConditionStatus(ready.Status),
-			Reason:             conditionReason(ready.Reason),
-			Message:            ready.Message,
-			LastTransitionTime: ready.LastTransitionTime,
-		}}
-	}
-	return en
+	return newEntry(node, nil, nil).edgeNode()
 }
 
 // InternalIP returns the first InternalIP address of node, or "" if it has none.

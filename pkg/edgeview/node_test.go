@@ -17,7 +17,7 @@ limitations under the License.
 package edgeview
 
 import (
-	"fmt"
+	"reflect"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -94,13 +94,18 @@ func TestTransformKeepsTheView(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := obj.(*kubeedge.EdgeNode), FromNode(full); !sameView(got, want) {
+	if got, want := obj.(*entry).edgeNode(), FromNode(full); !sameView(got, want) || !reflect.DeepEqual(got, want) {
 		t.Errorf("Transform = %+v, want %+v", got, want)
 	}
 	c.OnAdd(obj, true)
 	again, _ := c.Transform(testNode("a", 8, true, "198.51.100.1", corev1.ConditionFalse))
-	if first, second := obj.(*kubeedge.EdgeNode).Labels, again.(*kubeedge.EdgeNode).Labels; fmt.Sprintf("%p", first) != fmt.Sprintf("%p", second) {
-		t.Error("an update with unchanged labels must reuse the labels map of the version in the view")
+	if first, second := obj.(*entry).labels, again.(*entry).labels; &first[0] != &second[0] {
+		t.Error("an update with unchanged labels must reuse the labels of the entry in the view")
+	}
+	relabelled := testNode("a", 9, true, "198.51.100.1", corev1.ConditionFalse)
+	relabelled.Labels["zone"] = "b"
+	if third, _ := c.Transform(relabelled); third.(*entry).edgeNode().Labels["zone"] != "b" {
+		t.Errorf("an update that changes the labels must show them: %v", third.(*entry).edgeNode().Labels)
 	}
 	if other, _ := c.Transform("not a node"); other != "not a node" {
 		t.Errorf("non-node objects must pass through")

@@ -83,7 +83,7 @@ func (s *snapshot) page(req PageRequest) *Page {
 	offset := req.Offset
 	if req.Start != "" && (offset < 0 || offset > total) {
 		offset = 0
-		s.tree.AscendLessThan(nameAtLeast(req.Start), func(*kubeedge.EdgeNode) bool { offset++; return true })
+		s.tree.AscendLessThan(entryNamed(req.Start), func(*entry) bool { offset++; return true })
 	} else if req.Start == "" {
 		offset = 0
 	}
@@ -93,13 +93,13 @@ func (s *snapshot) page(req PageRequest) *Page {
 	}
 	page := &Page{Items: make([]*kubeedge.EdgeNode, 0, size), ResourceVersion: s.rv}
 	scanned, full, more := 0, false, false
-	visit := func(en *kubeedge.EdgeNode) bool {
+	visit := func(e *entry) bool {
 		if full {
 			more = true
 			return false
 		}
 		scanned++
-		if req.Filter == nil || req.Filter(en) {
+		if en := e.edgeNode(); req.Filter == nil || req.Filter(en) {
 			page.Items = append(page.Items, en)
 			full = req.Limit > 0 && len(page.Items) >= req.Limit
 		}
@@ -108,7 +108,7 @@ func (s *snapshot) page(req PageRequest) *Page {
 	if req.Start == "" {
 		s.tree.Ascend(visit)
 	} else {
-		s.tree.AscendGreaterOrEqual(nameAtLeast(req.Start), visit)
+		s.tree.AscendGreaterOrEqual(entryNamed(req.Start), visit)
 	}
 	if more {
 		// As kube-apiserver does: the next page starts just after the last name returned.

@@ -70,9 +70,9 @@ func FromReservation(r *reservation.Reservation) *kubeedge.EdgeNode {
 // OnReservation folds a reservation change into the view; r is nil when the reservation is
 // gone and rv is the resource version of the change. Subscribe it to a reservation.Tracker.
 func (c *Cache) OnReservation(name string, r *reservation.Reservation, rv string) {
-	var next *kubeedge.EdgeNode
+	var next *entry
 	if r != nil {
-		next = FromReservation(r)
+		next = reservationEntry(FromReservation(r))
 		rv = r.ResourceVersion
 	}
 	n, err := strconv.ParseUint(rv, 10, 64)

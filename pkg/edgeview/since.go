@@ -16,8 +16,6 @@ limitations under the License.
 
 package edgeview
 
-import "github.com/edgewatcher/edgewatcher/apis/kubeedge"
-
 // Since returns the Node resource version from which a syncer's report covers the joined edge node called name:
 // the version at which the view first saw it as an edge node, or last saw its UID, InternalIP or kubelet port
 // change. After a restart the view knows only each Node's version at the initial list, which is as late or later.
@@ -31,14 +29,13 @@ func (c *Cache) Since(name string) (uint64, bool) {
 
 // noteSince records rv for node when it is new as a joined edge node or moved; own is its previous view, and
 // next is nil when it is gone. The caller holds c.mu.
-func (c *Cache) noteSince(name string, own, next *kubeedge.EdgeNode, rv uint64) {
+func (c *Cache) noteSince(name string, own, next *entry, rv uint64) {
 	c.sinceMu.Lock()
 	defer c.sinceMu.Unlock()
 	switch {
 	case next == nil:
 		delete(c.since, name)
-	case own == nil || own.UID != next.UID || own.Status.InternalIP != next.Status.InternalIP ||
-		own.Status.KubeletPort != next.Status.KubeletPort:
+	case own == nil || own.uid != next.uid || own.internalIP != next.internalIP || own.kubeletPort != next.kubeletPort:
 		c.since[name] = rv
 	}
 }

@@ -20,10 +20,7 @@ import (
 	"time"
 
 	"github.com/google/btree"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
-
-	"github.com/edgewatcher/edgewatcher/apis/kubeedge"
 )
 
 // Snapshot retention: a list that returns a continue token keeps its snapshot for the pages that follow.
@@ -37,12 +34,10 @@ const (
 // btreeDegree is the degree of the name-ordered tree; kube-apiserver's watch cache uses the same.
 const btreeDegree = 32
 
-// sortedView is the visible EdgeNodes ordered by name; Clone makes an immutable copy in O(1).
-type sortedView = btree.BTreeG[*kubeedge.EdgeNode]
+// sortedView is the visible entries ordered by name; Clone makes an immutable copy in O(1).
+type sortedView = btree.BTreeG[*entry]
 
-func newSortedView() *sortedView {
-	return btree.NewG(btreeDegree, func(a, b *kubeedge.EdgeNode) bool { return a.Name < b.Name })
-}
+func newSortedView() *sortedView { return btree.NewG(btreeDegree, byName) }
 
 // snapshot is the view as it was at resource version rv. Its tree is never written, so pages read it without c.mu.
 type snapshot struct {
@@ -51,8 +46,8 @@ type snapshot struct {
 	lastUsed time.Time
 }
 
-// setSorted moves the name-ordered tree from prev to next, the visible EdgeNode before and after a change; the caller holds c.mu.
-func (c *Cache) setSorted(prev, next *kubeedge.EdgeNode) {
+// setSorted moves the name-ordered tree from prev to next, the visible entry before and after a change; the caller holds c.mu.
+func (c *Cache) setSorted(prev, next *entry) {
 	switch {
 	case next != nil && next != prev:
 		c.sorted.ReplaceOrInsert(next)
@@ -127,9 +122,4 @@ func (c *Cache) SetSnapshotRetention(idle time.Duration, max int) {
 	defer c.mu.Unlock()
 	c.snapshotIdle, c.maxSnapshots = idle, max
 	c.pruneSnapshots(c.now())
-}
-
-// nameAtLeast is a search key for the first EdgeNode whose name is not below name.
-func nameAtLeast(name string) *kubeedge.EdgeNode {
-	return &kubeedge.EdgeNode{ObjectMeta: metav1.ObjectMeta{Name: name}}
 }

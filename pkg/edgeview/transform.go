@@ -17,52 +17,41 @@ limitations under the License.
 package edgeview
 
 import (
-	"maps"
-
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/tools/cache"
-
-	"github.com/edgewatcher/edgewatcher/apis/kubeedge"
 )
 
-// Transform is the Node informer's transform. It turns a Node into its EdgeNode view, so
-// that the informer's store and the Cache share one small object per Node; interns the
-// label, reason, message and version strings that repeat across Nodes; and reuses the
-// labels map of the version already in the view when it is unchanged, so the history does
-// not keep a second copy. Objects other than Nodes pass through unchanged.
+// Transform is the Node informer's transform. It turns a Node into the entry its EdgeNode view is made from, so
+// that the informer's store and the Cache share one small object per Node, with the strings and label pairs that
+// repeat across Nodes interned. An update that leaves the labels unchanged reuses those of the entry in the view,
+// so that the history does not keep a second copy. Objects other than Nodes pass through unchanged.
 func (c *Cache) Transform(obj interface{}) (interface{}, error) {
 	node, ok := obj.(*corev1.Node)
 	if !ok {
 		return obj, nil
 	}
-	en := FromNode(node)
 	c.mu.RLock()
 	prev := c.items[node.Name]
 	c.mu.RUnlock()
-	if prev != nil && maps.Equal(prev.Labels, node.Labels) {
-		en.Labels = prev.Labels
-	} else {
-		en.Labels = c.strings.internMap(node.Labels, node.Name)
+	var prevLabels labelSet
+	if prev != nil {
+		prevLabels = prev.labels
 	}
-	en.Status.KubeEdgeVersion = c.strings.intern(en.Status.KubeEdgeVersion)
-	for i := range en.Status.Conditions {
-		cond := &en.Status.Conditions[i]
-		cond.Reason, cond.Message = c.strings.intern(cond.Reason), c.strings.intern(cond.Message)
-	}
-	c.addresses.stash(en, node)
-	return en, nil
+	e := newEntry(node, c.strings, prevLabels)
+	c.addresses.stash(e, node)
+	return e, nil
 }
 
 var _ cache.TransformFunc = (&Cache{}).Transform
 
-// asEdgeNode returns the EdgeNode an informer event carries: the Transform result, or
-// the view of a Node from an informer without the transform.
-func asEdgeNode(obj interface{}) (*kubeedge.EdgeNode, bool) {
+// asEntry returns the entry an informer event carries: the Transform result, or the entry of a Node from an
+// informer without the transform.
+func asEntry(obj interface{}) (*entry, bool) {
 	switch t := obj.(type) {
-	case *kubeedge.EdgeNode:
+	case *entry:
 		return t, true
 	case *corev1.Node:
-		return FromNode(t), true
+		return newEntry(t, nil, nil), true
 	}
 	return nil, false
 }

@@ -55,9 +55,6 @@ func (c *Cache) Watch(ctx context.Context, opts WatchOptions) (watch.Interface, 
 		replay = *opts.SendInitialEvents
 	}
 	filter := opts.Filter
-	if filter == nil {
-		filter = func(*kubeedge.EdgeNode) bool { return true }
-	}
 
 	if err := c.waitForVersion(ctx, from); err != nil {
 		return nil, err
@@ -72,8 +69,8 @@ func (c *Cache) Watch(ctx context.Context, opts WatchOptions) (watch.Interface, 
 	}
 	w := newWatcher(filter, c.watcherBuffer)
 	if replay {
-		c.each(func(en *kubeedge.EdgeNode) {
-			if filter(en) {
+		c.each(func(e *entry) {
+			if en := e.edgeNode(); w.matches(en) {
 				w.initial = append(w.initial, watch.Event{Type: watch.Added, Object: en})
 			}
 		})
@@ -109,6 +106,7 @@ func initialEventsEnd(rv uint64) watch.Event {
 
 // watcher is one client's watch: an input queue of changes and a result channel of events.
 type watcher struct {
+	// filter selects the EdgeNodes the watcher sees; nil means all.
 	filter  func(*kubeedge.EdgeNode) bool
 	initial []watch.Event
 	// backlog holds the kept changes after the resume point, delivered before input.
@@ -192,23 +190,31 @@ func (w *watcher) send(ctx context.Context, ev watch.Event) bool {
 	}
 }
 
+// matches reports whether the watcher sees en.
+func (w *watcher) matches(en *kubeedge.EdgeNode) bool { return w.filter == nil || w.filter(en) }
+
 // translate turns a change into the event this watcher's filter should see, as the
 // API server's watch cache does: an object that stops matching is reported Deleted.
 func (w *watcher) translate(ch change) (watch.Event, bool) {
-	switch ch.kind {
-	case watch.Added:
-		return watch.Event{Type: watch.Added, Object: ch.obj}, w.filter(ch.obj)
-	case watch.Deleted:
-		return watch.Event{Type: watch.Deleted, Object: ch.obj}, w.filter(ch.prev)
+	obj := ch.obj.edgeNode()
+	switch {
+	case ch.kind == watch.Added:
+		return watch.Event{Type: watch.Added, Object: obj}, w.matches(obj)
+	case ch.kind == watch.Deleted && w.filter == nil:
+		return watch.Event{Type: watch.Deleted, Object: obj}, true
+	case ch.kind == watch.Deleted:
+		return watch.Event{Type: watch.Deleted, Object: obj}, w.filter(ch.prev.edgeNode())
+	case w.filter == nil:
+		return watch.Event{Type: watch.Modified, Object: obj}, true
 	}
-	now, before := w.filter(ch.obj), w.filter(ch.prev)
+	now, before := w.filter(obj), w.filter(ch.prev.edgeNode())
 	switch {
 	case now && before:
-		return watch.Event{Type: watch.Modified, Object: ch.obj}, true
+		return watch.Event{Type: watch.Modified, Object: obj}, true
 	case now:
-		return watch.Event{Type: watch.Added, Object: ch.obj}, true
+		return watch.Event{Type: watch.Added, Object: obj}, true
 	case before:
-		return watch.Event{Type: watch.Deleted, Object: withResourceVersion(ch.prev, ch.rv)}, true
+		return watch.Event{Type: watch.Deleted, Object: ch.prev.withResourceVersion(strconv.FormatUint(ch.rv, 10)).edgeNode()}, true
 	}
 	return watch.Event{}, false
 }
