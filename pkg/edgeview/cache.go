@@ -260,8 +260,16 @@ func (c *Cache) advance(rv uint64) {
 // record stores a change and fans it out to watchers; the caller holds c.mu.
 func (c *Cache) record(ch change) {
 	c.dropped(c.history.add(ch, c.clock()))
+	if len(c.watchers) == 0 {
+		return
+	}
+	filtered := false
+	for _, w := range c.watchers {
+		filtered = filtered || w.filter != nil
+	}
+	d := newDelivery(ch, filtered)
 	for id, w := range c.watchers {
-		if !w.offer(ch) {
+		if !w.offer(d) {
 			klog.V(2).InfoS("Closing a slow edge node watch", "watcher", id, "buffer", c.watcherBuffer)
 			delete(c.watchers, id)
 			w.closeInput()
@@ -320,7 +328,11 @@ func (c *Cache) List(filter func(*kubeedge.EdgeNode) bool) ([]*kubeedge.EdgeNode
 	if err != nil {
 		return nil, "", err
 	}
-	return page.Items, strconv.FormatUint(page.ResourceVersion, 10), nil
+	items := make([]*kubeedge.EdgeNode, len(page.Items))
+	for i := range page.Items {
+		items[i] = &page.Items[i]
+	}
+	return items, strconv.FormatUint(page.ResourceVersion, 10), nil
 }
 
 // Len returns the number of EdgeNodes in the view.

@@ -91,7 +91,19 @@ func (e *entry) edgeNode() *kubeedge.EdgeNode {
 	if e.reservation != nil {
 		return e.reservation
 	}
-	en := &kubeedge.EdgeNode{
+	en := &kubeedge.EdgeNode{}
+	e.fill(en)
+	return en
+}
+
+// fill writes the EdgeNode the entry stands for into en, replacing all of it. A reservation's maps and slices
+// are shared and must not be modified.
+func (e *entry) fill(en *kubeedge.EdgeNode) {
+	if e.reservation != nil {
+		*en = *e.reservation
+		return
+	}
+	*en = kubeedge.EdgeNode{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:              e.name,
 			UID:               e.uid,
@@ -117,7 +129,6 @@ func (e *entry) edgeNode() *kubeedge.EdgeNode {
 			LastTransitionTime: e.ready.lastTransition,
 		}}
 	}
-	return en
 }
 
 // isEdge reports whether the entry is an edge node: a Node with the edge role label, or a reservation.

@@ -38,8 +38,8 @@ type PageRequest struct {
 
 // Page is one page of the view, sorted by name.
 type Page struct {
-	// Items are the matching EdgeNodes of this page.
-	Items []*kubeedge.EdgeNode
+	// Items are the matching EdgeNodes of this page, built for this request.
+	Items []kubeedge.EdgeNode
 	// ResourceVersion is the version of the snapshot the page comes from.
 	ResourceVersion uint64
 	// Next is the Start of the following page, "" when this page is the last.
@@ -91,16 +91,23 @@ func (s *snapshot) page(req PageRequest) *Page {
 	if req.Limit > 0 && req.Limit < size {
 		size = req.Limit
 	}
-	page := &Page{Items: make([]*kubeedge.EdgeNode, 0, size), ResourceVersion: s.rv}
+	if req.Filter != nil {
+		// A selective filter keeps few; grow as they come rather than reserve room for every candidate.
+		size = min(size, 64)
+	}
+	page := &Page{Items: make([]kubeedge.EdgeNode, 0, size), ResourceVersion: s.rv}
 	scanned, full, more := 0, false, false
+	var candidate kubeedge.EdgeNode
 	visit := func(e *entry) bool {
 		if full {
 			more = true
 			return false
 		}
 		scanned++
-		if en := e.edgeNode(); req.Filter == nil || req.Filter(en) {
-			page.Items = append(page.Items, en)
+		// Each candidate is built in one reused place and copied into the page only when it matches.
+		e.fill(&candidate)
+		if req.Filter == nil || req.Filter(&candidate) {
+			page.Items = append(page.Items, candidate)
 			full = req.Limit > 0 && len(page.Items) >= req.Limit
 		}
 		return true

@@ -45,7 +45,9 @@ func readAll(t *testing.T, c *Cache, limit int, filter func(*kubeedge.EdgeNode) 
 		if limit > 0 && len(page.Items) > limit {
 			t.Fatalf("page %d holds %d items, limit %d", i, len(page.Items), limit)
 		}
-		out = append(out, page.Items...)
+		for i := range page.Items {
+			out = append(out, &page.Items[i])
+		}
 		if page.Next == "" {
 			return out, page.ResourceVersion
 		}
@@ -154,8 +156,12 @@ func TestListPageRebuildsEveryVersion(t *testing.T) {
 		if err != nil {
 			t.Fatalf("version %d: %v", rv, err)
 		}
-		if !slices.EqualFunc(page.Items, want, sameView) {
-			t.Errorf("view at %d: %v, want %v", rv, names(page.Items), names(want))
+		got := make([]*kubeedge.EdgeNode, len(page.Items))
+		for i := range page.Items {
+			got[i] = &page.Items[i]
+		}
+		if !slices.EqualFunc(got, want, sameView) {
+			t.Errorf("view at %d: %v, want %v", rv, names(got), names(want))
 		}
 	}
 }
@@ -187,7 +193,7 @@ func TestListPageLimitCountsMatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := names(page.Items); !slices.Equal(got, []string{"edge-00", "edge-04"}) || page.Next != "edge-04\x00" || page.NextOffset != 3 || page.Remaining != 7 {
+	if got := pageNames(page.Items); !slices.Equal(got, []string{"edge-00", "edge-04"}) || page.Next != "edge-04\x00" || page.NextOffset != 3 || page.Remaining != 7 {
 		t.Errorf("first page %v next=%q offset=%d remaining=%d", got, page.Next, page.NextOffset, page.Remaining)
 	}
 	all, _ := readAll(t, c, 2, even, nil)
@@ -198,12 +204,12 @@ func TestListPageLimitCountsMatches(t *testing.T) {
 	sixth := func(en *kubeedge.EdgeNode) bool { i, _ := strconv.Atoi(en.Name[5:]); return i%6 == 0 }
 	page, _ = c.ListPage(context.Background(), PageRequest{Limit: 4, Filter: sixth})
 	if page.Next != "" || len(page.Items) != 4 {
-		t.Errorf("limit = matches: %v next=%q", names(page.Items), page.Next)
+		t.Errorf("limit = matches: %v next=%q", pageNames(page.Items), page.Next)
 	}
 	// An unknown offset is counted.
 	page, _ = c.ListPage(context.Background(), PageRequest{Start: "edge-05", Offset: -1, Limit: 1})
-	if names(page.Items)[0] != "edge-06" || page.NextOffset != 4 || page.Remaining != 6 {
-		t.Errorf("from edge-05: %v offset=%d remaining=%d", names(page.Items), page.NextOffset, page.Remaining)
+	if pageNames(page.Items)[0] != "edge-06" || page.NextOffset != 4 || page.Remaining != 6 {
+		t.Errorf("from edge-05: %v offset=%d remaining=%d", pageNames(page.Items), page.NextOffset, page.Remaining)
 	}
 }
 
@@ -264,4 +270,12 @@ func TestListPageConcurrentWrites(t *testing.T) {
 			t.Fatalf("pages at %d are not sorted", rv)
 		}
 	}
+}
+
+func pageNames(items []kubeedge.EdgeNode) []string {
+	out := make([]string, len(items))
+	for i := range items {
+		out[i] = items[i].Name
+	}
+	return out
 }

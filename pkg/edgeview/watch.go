@@ -111,7 +111,7 @@ type watcher struct {
 	initial []watch.Event
 	// backlog holds the kept changes after the resume point, delivered before input.
 	backlog []change
-	input   chan change
+	input   chan delivery
 	result  chan watch.Event
 	done    chan struct{}
 
@@ -124,7 +124,7 @@ var _ watch.Interface = &watcher{}
 func newWatcher(filter func(*kubeedge.EdgeNode) bool, buffer int) *watcher {
 	return &watcher{
 		filter: filter,
-		input:  make(chan change, buffer),
+		input:  make(chan delivery, buffer),
 		result: make(chan watch.Event, 100),
 		done:   make(chan struct{}),
 	}
@@ -137,9 +137,9 @@ func (w *watcher) ResultChan() <-chan watch.Event { return w.result }
 func (w *watcher) Stop() { w.stopOnce.Do(func() { close(w.done) }) }
 
 // offer queues ch without blocking and reports false when the watcher is too slow.
-func (w *watcher) offer(ch change) bool {
+func (w *watcher) offer(d delivery) bool {
 	select {
-	case w.input <- ch:
+	case w.input <- d:
 		return true
 	default:
 		return false
@@ -161,18 +161,18 @@ func (w *watcher) run(ctx context.Context, unregister func()) {
 	}
 	w.initial = nil
 	for _, ch := range w.backlog {
-		if ev, visible := w.translate(ch); visible && !w.send(ctx, ev) {
+		if ev, visible := w.translate(delivery{change: ch}); visible && !w.send(ctx, ev) {
 			return
 		}
 	}
 	w.backlog = nil
 	for {
 		select {
-		case ch, ok := <-w.input:
+		case d, ok := <-w.input:
 			if !ok {
 				return
 			}
-			if ev, visible := w.translate(ch); visible && !w.send(ctx, ev) {
+			if ev, visible := w.translate(d); visible && !w.send(ctx, ev) {
 				return
 			}
 		case <-w.done:
@@ -193,21 +193,51 @@ func (w *watcher) send(ctx context.Context, ev watch.Event) bool {
 // matches reports whether the watcher sees en.
 func (w *watcher) matches(en *kubeedge.EdgeNode) bool { return w.filter == nil || w.filter(en) }
 
+// delivery is a change on its way to watchers, with the EdgeNodes built once for all of them; nil ones are
+// built by the watcher.
+type delivery struct {
+	change
+	obj, prev *kubeedge.EdgeNode
+}
+
+// newDelivery builds the EdgeNodes of ch; the previous one only when withPrev, for watchers with a filter.
+func newDelivery(ch change, withPrev bool) delivery {
+	d := delivery{change: ch, obj: ch.obj.edgeNode()}
+	if withPrev && ch.prev != nil {
+		d.prev = ch.prev.edgeNode()
+	}
+	return d
+}
+
+func (d *delivery) object() *kubeedge.EdgeNode {
+	if d.obj == nil {
+		d.obj = d.change.obj.edgeNode()
+	}
+	return d.obj
+}
+
+func (d *delivery) previous() *kubeedge.EdgeNode {
+	if d.prev == nil {
+		d.prev = d.change.prev.edgeNode()
+	}
+	return d.prev
+}
+
 // translate turns a change into the event this watcher's filter should see, as the
 // API server's watch cache does: an object that stops matching is reported Deleted.
-func (w *watcher) translate(ch change) (watch.Event, bool) {
-	obj := ch.obj.edgeNode()
+func (w *watcher) translate(d delivery) (watch.Event, bool) {
+	obj, ch := d.object(), d.change
 	switch {
 	case ch.kind == watch.Added:
 		return watch.Event{Type: watch.Added, Object: obj}, w.matches(obj)
 	case ch.kind == watch.Deleted && w.filter == nil:
 		return watch.Event{Type: watch.Deleted, Object: obj}, true
 	case ch.kind == watch.Deleted:
-		return watch.Event{Type: watch.Deleted, Object: obj}, w.filter(ch.prev.edgeNode())
+		return watch.Event{Type: watch.Deleted, Object: obj}, w.filter(d.previous())
 	case w.filter == nil:
 		return watch.Event{Type: watch.Modified, Object: obj}, true
 	}
-	now, before := w.filter(obj), w.filter(ch.prev.edgeNode())
+	now, before := w.filter(obj), w.filter(d.previous())
 	switch {
 	case now && before:
 		return watch.Event{Type: watch.Modified, Object: obj}, true

@@ -135,7 +135,7 @@ func broadcasterFanOut(b *testing.B, n int, startTimer, stopTimer func()) {
 	updates := fanOutUpdates(b, informerTransform(NewCache(DefaultHistorySize)), n, len(fanOutInitial))
 	objs := make([]runtime.Object, len(updates))
 	for k, u := range updates {
-		objs[k] = u.(runtime.Object)
+		objs[k] = u.(*entry).edgeNode()
 	}
 	m := watch.NewBroadcaster(1000, watch.WaitIfChannelFull)
 	d := newFanOutDrain(n)

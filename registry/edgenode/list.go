@@ -63,10 +63,9 @@ func (r *REST) List(ctx context.Context, opts *metainternalversion.ListOptions) 
 	}
 	list := &kubeedge.EdgeNodeList{
 		ListMeta: metav1.ListMeta{ResourceVersion: strconv.FormatUint(page.ResourceVersion, 10)},
-		Items:    make([]kubeedge.EdgeNode, len(page.Items)),
+		Items:    page.Items,
 	}
-	for i, en := range page.Items {
-		list.Items[i] = *en
+	for i := range list.Items {
 		r.decorate(&list.Items[i])
 	}
 	if page.Next != "" {
