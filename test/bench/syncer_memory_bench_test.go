@@ -293,8 +293,10 @@ func measureSyncer(b *testing.B, cp *framework.ControlPlane, bin string, n int) 
 	}
 	// The kernel updates VmHWM lazily, so it can trail the last VmRSS sample by a few hundred kB.
 	m.peak = max(m.peak, m.rss)
+	anon, file := rssSplit(b, proc.Pid())
 	if _, body, err := httpGet(addr, "/metrics"); err == nil {
-		m.heap = fmt.Sprintf("Go heap in use %s MB, heap objects %s, runtime sys %s MB, syncs %s", mb(metricValue(body, "go_memstats_heap_inuse_bytes")),
+		m.heap = fmt.Sprintf("RSS anonymous %.1f MB, binary %.1f MB; Go heap in use %s MB, heap objects %s, runtime sys %s MB, syncs %s",
+			mbOf(anon), mbOf(file), mb(metricValue(body, "go_memstats_heap_inuse_bytes")),
 			metricValue(body, "go_memstats_heap_objects"), mb(metricValue(body, "go_memstats_sys_bytes")),
 			metricValue(body, `edgewatcher_syncer_syncs_total{result="success"}`))
 	}

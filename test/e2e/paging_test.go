@@ -223,6 +223,14 @@ func TestInformerSyncs(t *testing.T) {
 		})
 	}
 	client := versioned.NewForConfigOrDie(cp.RestConfig()).KubeedgeV1alpha1().EdgeNodes()
+	// The subtests' cleanup deleted their new Nodes; the view shows a deletion once its informer has it.
+	framework.Eventually(t, "the view drops the subtests' Nodes", 10*time.Second, framework.Succeeds(func() error {
+		l, err := client.List(ctx, metav1.ListOptions{LabelSelector: "e2e-test=informer"})
+		if err == nil && len(l.Items) != len(want) {
+			err = errorf("%d edgenodes, want %d", len(l.Items), len(want))
+		}
+		return err
+	}))
 	pages := 0
 	p := pager.New(func(ctx context.Context, opts metav1.ListOptions) (runtime.Object, error) {
 		pages++
