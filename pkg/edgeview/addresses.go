@@ -31,7 +31,13 @@ type addressFeed struct {
 	index   *ipam.Index
 	mu      sync.Mutex
 	pending map[*entry]ipam.NodeClaims
+	// highWater is the most claims pending since the map was last made: a Go map keeps the room it once
+	// needed, so a map that held a whole initial list is replaced once it drains.
+	highWater int
 }
+
+// shrinkPendingAbove is the high-water mark above which a drained pending map is replaced.
+const shrinkPendingAbove = 1024
 
 // IndexAddresses makes the Cache keep idx up to date with the IP addresses of every Node,
 // edge or not. Call it before the Node informer starts.
@@ -47,6 +53,7 @@ func (f *addressFeed) stash(e *entry, node *corev1.Node) {
 	claims := ipam.ClaimsOf(node)
 	f.mu.Lock()
 	f.pending[e] = claims
+	f.highWater = max(f.highWater, len(f.pending))
 	f.mu.Unlock()
 }
 
@@ -58,6 +65,9 @@ func (f *addressFeed) apply(e *entry, deleted bool) {
 	f.mu.Lock()
 	claims, ok := f.pending[e]
 	delete(f.pending, e)
+	if len(f.pending) == 0 && f.highWater > shrinkPendingAbove {
+		f.pending, f.highWater = map[*entry]ipam.NodeClaims{}, 0
+	}
 	f.mu.Unlock()
 	switch {
 	case deleted:

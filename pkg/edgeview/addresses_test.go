@@ -17,6 +17,7 @@ limitations under the License.
 package edgeview
 
 import (
+	"fmt"
 	"net/netip"
 	"testing"
 
@@ -48,5 +49,29 @@ func TestIndexAddressesFollowsEveryNodeInEventOrder(t *testing.T) {
 	}
 	if len(c.addresses.pending) != 0 {
 		t.Fatalf("%d stashed claims left", len(c.addresses.pending))
+	}
+}
+
+func TestAddressFeedDropsTheRoomOfADrainedInitialList(t *testing.T) {
+	c := NewCache(10)
+	idx := ipam.NewIndex()
+	c.IndexAddresses(idx)
+	n := 2 * shrinkPendingAbove
+	objs := make([]interface{}, n)
+	for i := range objs {
+		// As a watch-list sync does: every Node is transformed before the first is handled.
+		objs[i], _ = c.Transform(testNode(fmt.Sprintf("n-%d", i), i+1, true, fmt.Sprintf("10.1.%d.%d", i/250, i%250+1), corev1.ConditionTrue))
+	}
+	if c.addresses.highWater != n {
+		t.Fatalf("high water %d after %d transforms", c.addresses.highWater, n)
+	}
+	for _, obj := range objs {
+		c.OnAdd(obj, true)
+	}
+	if len(c.addresses.pending) != 0 || c.addresses.highWater != 0 {
+		t.Errorf("after the list drained: %d pending, high water %d; want a fresh map", len(c.addresses.pending), c.addresses.highWater)
+	}
+	if !idx.IsTaken(netip.MustParseAddr("10.1.0.1")) || !idx.IsTaken(netip.MustParseAddr(fmt.Sprintf("10.1.%d.%d", (n-1)/250, (n-1)%250+1))) {
+		t.Error("the index lacks the listed addresses")
 	}
 }
