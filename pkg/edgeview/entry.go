@@ -25,7 +25,7 @@ import (
 )
 
 // entry is what the view keeps of one EdgeNode, and what the Node informer's store holds per Node. A Node keeps
-// only the fields its EdgeNode shows, with interned strings and its labels as interned pairs, in about a third of
+// only the fields its EdgeNode shows, with interned strings and its labels as interned pairs, in about two fifths of
 // the memory of the EdgeNode itself (BenchmarkHeapEdgeNodes); edgeNode builds the EdgeNode when a client reads it.
 // A reservation, of which there are few, keeps its whole EdgeNode. An entry is never modified once made.
 type entry struct {
