@@ -25,7 +25,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -65,22 +64,9 @@ type apiServerMemory struct {
 // rssSplit returns the anonymous and file-backed parts of pid's resident memory.
 func rssSplit(b *testing.B, pid int) (anon, file int64) {
 	b.Helper()
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	anon, file, err := framework.ResidentSplit(pid)
 	if err != nil {
 		b.Fatal(err)
-	}
-	for line := range strings.Lines(string(raw)) {
-		name, rest, _ := strings.Cut(line, ":")
-		var kb int64
-		if _, err := fmt.Sscanf(strings.TrimSpace(rest), "%d kB", &kb); err != nil {
-			continue
-		}
-		switch name {
-		case "RssAnon":
-			anon = kb << 10
-		case "RssFile":
-			file = kb << 10
-		}
 	}
 	return anon, file
 }

@@ -20,6 +20,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -34,39 +35,58 @@ func ResidentSetSize(pid int) (int64, error) {
 // Memory returns the resident set size (VmRSS) of process pid and its peak (VmHWM, since the process started or
 // since ResetPeakMemory), in bytes, read from /proc/<pid>/status.
 func Memory(pid int) (rss, peak int64, err error) {
+	v, err := statusBytes(pid, "VmRSS", "VmHWM")
+	if err != nil {
+		return 0, 0, err
+	}
+	return v[0], v[1], nil
+}
+
+// ResidentSplit returns the anonymous (RssAnon: heap, stacks, runtime) and file-backed (RssFile: the pages of
+// the binary that were read) parts of process pid's resident set, in bytes, read from /proc/<pid>/status.
+func ResidentSplit(pid int) (anon, file int64, err error) {
+	v, err := statusBytes(pid, "RssAnon", "RssFile")
+	if err != nil {
+		return 0, 0, err
+	}
+	return v[0], v[1], nil
+}
+
+// statusBytes reads the named "<name>: <n> kB" fields of /proc/<pid>/status, in bytes, failing when one is missing.
+func statusBytes(pid int, names ...string) ([]int64, error) {
 	path := fmt.Sprintf("/proc/%d/status", pid)
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, 0, fmt.Errorf("read memory: %w", err)
+		return nil, fmt.Errorf("read memory: %w", err)
 	}
 	defer func() { _ = f.Close() }()
+	out := make([]int64, len(names))
+	found := 0
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		name, rest, _ := strings.Cut(sc.Text(), ":")
-		if name != "VmRSS" && name != "VmHWM" {
+		i := slices.Index(names, name)
+		if i < 0 {
 			continue
 		}
 		fields := strings.Fields(rest)
 		if len(fields) != 2 || fields[1] != "kB" {
-			return 0, 0, fmt.Errorf("%s: unexpected line %q", path, sc.Text())
+			return nil, fmt.Errorf("%s: unexpected line %q", path, sc.Text())
 		}
 		kb, err := strconv.ParseInt(fields[0], 10, 64)
 		if err != nil {
-			return 0, 0, fmt.Errorf("%s: %s %q: %w", path, name, fields[0], err)
+			return nil, fmt.Errorf("%s: %s %q: %w", path, name, fields[0], err)
 		}
-		if name == "VmRSS" {
-			rss = kb << 10
-		} else {
-			peak = kb << 10
-		}
+		out[i] = kb << 10
+		found++
 	}
 	if err := sc.Err(); err != nil {
-		return 0, 0, fmt.Errorf("read %s: %w", path, err)
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
-	if rss == 0 || peak == 0 {
-		return 0, 0, fmt.Errorf("%s has no VmRSS or VmHWM line (a kernel thread or a zombie?)", path)
+	if found != len(names) {
+		return nil, fmt.Errorf("%s lacks one of %v (a kernel thread or a zombie?)", path, names)
 	}
-	return rss, peak, nil
+	return out, nil
 }
 
 // ResetPeakMemory sets the peak (VmHWM) of process pid to its current resident set size (proc(5), clear_refs).

@@ -93,3 +93,18 @@ func TestCPUTimeOfThisProcess(t *testing.T) {
 		t.Fatal("no error for a process that cannot exist")
 	}
 }
+
+func TestResidentSplitOfThisProcess(t *testing.T) {
+	anon, file, err := ResidentSplit(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rss, _, err := Memory(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// VmRSS is RssAnon + RssFile + RssShmem, read a moment apart.
+	if anon <= 0 || file <= 0 || anon+file > rss+rss/4 {
+		t.Errorf("RssAnon %d + RssFile %d against VmRSS %d", anon, file, rss)
+	}
+}
